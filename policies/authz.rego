@@ -1,0 +1,41 @@
+# Tollgate default policy: who may call which model.
+# Input document: docs/policy-input.md (version tollgate.input/v1).
+# Data: data.tollgate.subjects[<subject>].models and data.tollgate.groups[<group>].models grant model globs.
+package tollgate.authz
+
+default decision := {"allow": false, "status": 401, "reason": "unauthenticated"}
+
+# Endpoints that invoke no model (e.g. GET /v1/models) are open to any authenticated caller.
+decision := {"allow": true, "status": 200, "reason": "allowed"} if {
+	input.identity.authenticated
+	not input.llm.model_call
+}
+
+decision := model_decision if {
+	input.identity.authenticated
+	input.llm.model_call
+}
+
+model_decision := {"allow": true, "status": 200, "reason": "allowed"} if {
+	may_use_model(input.identity, input.llm.model)
+	on_behalf_allowed
+} else := {"allow": false, "status": 403, "reason": "model_not_allowed"}
+
+# An agent acting for a user needs the model granted to both of them.
+on_behalf_allowed if not input.delegation.user
+
+on_behalf_allowed if may_use_model(input.delegation.user, input.llm.model)
+
+may_use_model(identity, model) if {
+	is_string(model)
+	some pattern in granted_models(identity)
+	glob.match(pattern, null, model)
+}
+
+granted_models(identity) := (({m | some m in identity.models} | scope_models(identity)) | subject_models(identity)) | group_models(identity)
+
+scope_models(identity) := {trim_prefix(s, "model:") | some s in identity.scopes; startswith(s, "model:")}
+
+subject_models(identity) := {m | some m in data.tollgate.subjects[identity.subject].models}
+
+group_models(identity) := {m | some g in identity.groups; some m in data.tollgate.groups[g].models}

@@ -1,0 +1,62 @@
+package tollgate.authz_test
+
+import data.tollgate.authz
+
+key_caller := {"authenticated": true, "method": "api_key", "subject": "svc-a", "models": ["gpt-4o*", "claude-3-5-*"], "scopes": [], "groups": []}
+
+anonymous := {"authenticated": false, "method": "none", "subject": null, "models": [], "scopes": [], "groups": []}
+
+chat(model) := {"api": "openai", "operation": "chat.completions", "model_call": true, "model": model}
+
+models_list := {"api": "openai", "operation": "models.list", "model_call": false, "model": null}
+
+test_unauthenticated_is_401 if {
+	authz.decision == {"allow": false, "status": 401, "reason": "unauthenticated"} with input as {"identity": anonymous, "llm": chat("gpt-4o"), "delegation": null}
+}
+
+test_granted_model_allowed if {
+	authz.decision.allow with input as {"identity": key_caller, "llm": chat("gpt-4o-mini"), "delegation": null}
+}
+
+test_glob_crosses_dots_and_slashes if {
+	authz.decision.allow with input as {"identity": key_caller, "llm": chat("claude-3-5-sonnet-2024.10/22"), "delegation": null}
+}
+
+test_other_model_is_403 if {
+	authz.decision == {"allow": false, "status": 403, "reason": "model_not_allowed"} with input as {"identity": key_caller, "llm": chat("o1-preview"), "delegation": null}
+}
+
+test_missing_model_is_403 if {
+	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat(null), "delegation": null}
+}
+
+test_non_model_endpoint_allowed_for_any_caller if {
+	authz.decision.allow with input as {"identity": object.union(key_caller, {"models": []}), "llm": models_list, "delegation": null}
+}
+
+test_non_model_endpoint_denied_to_anonymous if {
+	not authz.decision.allow with input as {"identity": anonymous, "llm": models_list, "delegation": null}
+}
+
+test_scope_grants_model if {
+	caller := object.union(key_caller, {"method": "jwt", "models": [], "scopes": ["openid", "model:gpt-4.1*"]})
+	authz.decision.allow with input as {"identity": caller, "llm": chat("gpt-4.1-mini"), "delegation": null}
+}
+
+test_data_grants_model_to_subject if {
+	caller := object.union(key_caller, {"models": []})
+	authz.decision.allow with input as {"identity": caller, "llm": chat("mistral-large")}
+		with data.tollgate.subjects as {"svc-a": {"models": ["mistral-*"]}}
+}
+
+test_data_grants_model_to_group if {
+	caller := object.union(key_caller, {"models": [], "groups": ["research"]})
+	authz.decision.allow with input as {"identity": caller, "llm": chat("o3"), "delegation": null}
+		with data.tollgate.groups as {"research": {"models": ["o3"]}}
+}
+
+test_delegation_needs_user_allowed_too if {
+	user := object.union(key_caller, {"subject": "alice", "models": ["gpt-4o-mini"]})
+	authz.decision.allow with input as {"identity": key_caller, "llm": chat("gpt-4o-mini"), "delegation": {"user": user, "chain": ["svc-a"]}}
+	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat("gpt-4o"), "delegation": {"user": user, "chain": ["svc-a"]}}
+}

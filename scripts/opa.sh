@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Prints the path of the pinned OPA CLI, installing it with `go install` into .tools/bin when missing.
+set -euo pipefail
+OPA_VERSION=v1.22.3
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.tools/bin/opa"
+if [ ! -x "$bin" ] || ! "$bin" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+  echo "installing OPA $OPA_VERSION into .tools/bin" >&2
+  GOBIN="$root/.tools/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION" >&2
+fi
+echo "$bin"

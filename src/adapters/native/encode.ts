@@ -1,0 +1,30 @@
+import type { Decision } from '../../core/types.js';
+
+/** The native API's answer; HTTP 200 whenever a decision was made, allow or deny. */
+export function encodeNativeDecision(d: Decision): Record<string, unknown> {
+  return {
+    allow: d.allow,
+    status: d.status,
+    reason: d.reason,
+    decision_id: d.decisionId,
+    policy_revision: d.policyRevision,
+    headers: d.headers,
+    response_headers: d.responseHeaders,
+    remove_headers: d.removeHeaders,
+    body: d.allow ? undefined : d.body,
+    identity: d.principal
+      ? {
+        subject: d.principal.subject,
+        credential: d.principal.kind,
+        key_id: d.principal.keyId ?? null,
+        issuer: d.principal.issuer ?? null,
+        tenant: d.principal.tenant ?? null,
+        scopes: d.principal.scopes,
+        models: d.principal.models,
+        groups: d.principal.groups,
+        on_behalf_of: d.delegation?.user.subject ?? null,
+      }
+      : null,
+    model: d.llm.model,
+  };
+}

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { TollgateConfig } from './config/schema.js';
+import { Pipeline, type Authenticator } from './core/pipeline.js';
+import { nativeAuthorizeRoute } from './adapters/native/route.js';
+import { ApiKeyAuthenticator } from './identity/api-keys.js';
+import { DecisionAuditLog } from './observability/audit.js';
+import { createLoggers, type Loggers } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { PolicyStore } from './policy/policy-store.js';
+import { defaultBundlePath } from './paths.js';
+import { createAdminApp } from './server/admin.js';
+import { createAuthzServer, type HotRoute } from './server/authz-server.js';
+import { sendJson } from './server/body.js';
+
+export interface AppOptions {
+  /** Where log lines go (tests read them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+  now?: () => number;
+}
+
+export interface ListeningPorts {
+  http: number;
+  admin: number;
+}
+
+/** The composition root: wires the real implementations into the pipeline and the servers. */
+export class TollgateApp {
+  readonly loggers: Loggers;
+  readonly metrics = new Metrics();
+  readonly policies: PolicyStore;
+  readonly keys?: ApiKeyAuthenticator;
+  readonly pipeline: Pipeline;
+  private readonly servers: Server[] = [];
+
+  constructor(readonly config: TollgateConfig, options: AppOptions = {}) {
+    const now = options.now ?? Date.now;
+    this.loggers = createLoggers({ level: config.log.level, auditFile: config.log.audit_file, stream: options.logStream });
+    const log = this.loggers.app;
+    this.policies = new PolicyStore({
+      bundlePath: config.policy.bundle ?? defaultBundlePath(),
+      entrypoint: config.policy.entrypoint,
+      maxMemoryPages: config.policy.max_memory_pages,
+      pollIntervalMs: config.policy.poll_interval_ms,
+      now,
+      onLoad: (engine) => {
+        this.metrics.policyReloads.inc({ result: 'success' });
+        log.info('policy loaded', { policy_revision: engine.revision, entrypoints: engine.entrypoints });
+      },
+      onLoadError: (err) => {
+        this.metrics.policyReloads.inc({ result: 'failure' });
+        log.error('policy reload failed; keeping the last good policy', { error: err.message });
+      },
+    });
+    const authenticators: Authenticator[] = [];
+    if (config.keys.file) {
+      this.keys = new ApiKeyAuthenticator({
+        file: config.keys.file,
+        pollIntervalMs: config.keys.poll_interval_ms,
+        now,
+        onReload: (count) => {
+          this.metrics.keysLoaded.set(count);
+          log.info('API keys reloaded', { keys: count });
+        },
+        onReloadError: (err) => log.error('API key file reload failed; keeping the last good keys', { error: err.message }),
+      });
+      this.metrics.keysLoaded.set(this.keys.size);
+      authenticators.push(this.keys);
+    }
+    this.pipeline = new Pipeline({
+      authenticators,
+      policy: () => this.policies.current(),
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics],
+      removeCredentialHeaders: config.upstream.remove_credential_headers,
+      now,
+    });
+  }
+
+  /** Loads the policy (a bad bundle throws), then listens on every port; port 0 picks a free one. */
+  async start(): Promise<ListeningPorts> {
+    await this.policies.load();
+    if (this.config.policy.watch) this.policies.watch();
+    this.keys?.watch();
+    const { server } = this.config;
+    const hotRoutes: HotRoute[] = [nativeAuthorizeRoute(this.pipeline, server.max_body_bytes)];
+    const fallback = express();
+    fallback.disable('x-powered-by');
+    fallback.use((_req, res) => sendJson(res, 404, { error: { code: 'not_found', message: 'no such endpoint' } }));
+    const http = await this.listen(createAuthzServer(hotRoutes, fallback, server.max_header_bytes), server.http_port);
+    const admin = await this.listen(createServer(createAdminApp(this.metrics, this.policies)), server.admin_port);
+    const ports = { http, admin };
+    this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_port: admin });
+    return ports;
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded), flushes logs. */
+  async stop(): Promise<void> {
+    this.policies.close();
+    this.keys?.close();
+    const deadline = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), this.config.server.shutdown_timeout_ms);
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeIdleConnections();
+    })));
+    clearTimeout(deadline);
+    await this.loggers.close();
+  }
+
+  private listen(server: Server, port: number): Promise<number> {
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.config.server.host, () => resolve((server.address() as AddressInfo).port));
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { TollgateApp } from '../app.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+
+/** `tollgate serve [--config file]`: runs until SIGTERM/SIGINT, then drains and exits 0. */
+export async function serve(configPath: string | undefined): Promise<number> {
+  let app: TollgateApp;
+  try {
+    app = new TollgateApp(loadConfig(process.env, configPath ?? process.env.TOLLGATE_CONFIG));
+  } catch (err) {
+    process.stderr.write(`tollgate: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+    return 2;
+  }
+  try {
+    await app.start();
+  } catch (err) {
+    app.loggers.app.error('tollgate failed to start', { error: (err as Error).message });
+    process.stderr.write(`tollgate: failed to start: ${(err as Error).message}\n`);
+    await app.stop().catch(() => undefined);
+    return 1;
+  }
+  return new Promise((resolve) => {
+    const shutdown = (signal: string) => {
+      app.loggers.app.info('shutting down', { signal });
+      app.stop().then(() => resolve(0), () => resolve(1));
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+export const serverSchema = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  http_port: port.default(8181),
+  grpc_port: port.default(9191),
+  admin_port: port.default(8282),
+  /** Largest request body the authorization API reads (prompts can be large). */
+  max_body_bytes: positiveInt.default(1024 * 1024),
+  /** Largest total size of request headers node:http accepts; larger gets 431 before any handler runs. */
+  max_header_bytes: positiveInt.default(32 * 1024),
+  /** How long SIGTERM waits for in-flight requests before exiting. */
+  shutdown_timeout_ms: positiveInt.default(10_000),
+});
+
+export const policySchema = z.strictObject({
+  /** Path to an OPA Wasm bundle (.tar.gz); null = the embedded default policy. */
+  bundle: z.string().nullable().default(null),
+  entrypoint: z.string().regex(/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/).default('tollgate/authz/decision'),
+  /** Re-read the bundle when the file changes; a bad bundle keeps the last good one serving. */
+  watch: z.boolean().default(true),
+  poll_interval_ms: positiveInt.default(1000),
+  max_memory_pages: positiveInt.default(8192),
+});
+
+export const keysSchema = z.strictObject({
+  /** YAML file written by `tollgate keys`; null = no API keys. */
+  file: z.string().nullable().default(null),
+  poll_interval_ms: positiveInt.default(500),
+});
+
+export const logSchema = z.strictObject({
+  level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Decision records go to stdout; also to this file when set. */
+  audit_file: z.string().nullable().default(null),
+});
+
+export const upstreamSchema = z.strictObject({
+  /** Ask the gateway to remove the caller's credential header, so the model provider never sees the caller's key. */
+  remove_credential_headers: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  server: serverSchema.default(serverSchema.parse({})),
+  policy: policySchema.default(policySchema.parse({})),
+  keys: keysSchema.default(keysSchema.parse({})),
+  log: logSchema.default(logSchema.parse({})),
+  upstream: upstreamSchema.default(upstreamSchema.parse({})),
+});
+
+export type TollgateConfig = z.infer<typeof configSchema>;

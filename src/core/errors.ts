@@ -1,0 +1,53 @@
+/**
+ * Every failure in the pipeline becomes a deny carrying one of these codes. Callers switch on
+ * `code`, never on messages. `reason` is the stable string written to decisions, logs and metrics.
+ */
+export const ERRORS = {
+  ERR_CREDENTIAL_MISSING: { status: 401, reason: 'unauthenticated' },
+  ERR_CREDENTIAL_INVALID: { status: 401, reason: 'credential_invalid' },
+  ERR_CREDENTIAL_EXPIRED: { status: 401, reason: 'credential_expired' },
+  ERR_CREDENTIAL_REVOKED: { status: 401, reason: 'credential_revoked' },
+  ERR_CREDENTIAL_TOO_LARGE: { status: 401, reason: 'credential_too_large' },
+  ERR_JWT_MALFORMED: { status: 401, reason: 'jwt_malformed' },
+  ERR_JWT_ISSUER_UNKNOWN: { status: 401, reason: 'jwt_issuer_unknown' },
+  ERR_JWT_SIGNATURE_INVALID: { status: 401, reason: 'jwt_signature_invalid' },
+  ERR_JWT_ALG_NOT_ALLOWED: { status: 401, reason: 'jwt_alg_not_allowed' },
+  ERR_JWT_AUDIENCE_INVALID: { status: 401, reason: 'jwt_audience_invalid' },
+  ERR_JWT_EXPIRED: { status: 401, reason: 'jwt_expired' },
+  ERR_JWT_NOT_YET_VALID: { status: 401, reason: 'jwt_not_yet_valid' },
+  ERR_JWT_CLAIM_INVALID: { status: 401, reason: 'jwt_claim_invalid' },
+  ERR_JWT_CRIT_UNSUPPORTED: { status: 401, reason: 'jwt_crit_unsupported' },
+  ERR_JWT_KEY_NOT_FOUND: { status: 401, reason: 'jwt_key_not_found' },
+  ERR_JWKS_UNAVAILABLE: { status: 503, reason: 'jwks_unavailable' },
+  ERR_DELEGATION_INVALID: { status: 401, reason: 'delegation_invalid' },
+  ERR_REQUEST_MALFORMED: { status: 400, reason: 'request_malformed' },
+  ERR_REQUEST_TOO_LARGE: { status: 413, reason: 'request_too_large' },
+  ERR_POLICY_NOT_READY: { status: 503, reason: 'policy_not_ready' },
+  ERR_POLICY_EVAL_FAILED: { status: 500, reason: 'policy_error' },
+  ERR_POLICY_RESULT_UNDEFINED: { status: 500, reason: 'policy_undefined' },
+  ERR_POLICY_RESULT_INVALID: { status: 500, reason: 'policy_result_invalid' },
+  ERR_INTERNAL: { status: 500, reason: 'internal_error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TollgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly reason: string;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TollgateError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.reason = ERRORS[code].reason;
+  }
+}
+
+/** Normalise anything thrown (the opa-wasm SDK throws plain strings) into a TollgateError. */
+export function asTollgateError(err: unknown, fallback: ErrorCode = 'ERR_INTERNAL'): TollgateError {
+  if (err instanceof TollgateError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new TollgateError(fallback, message, { cause: err });
+}

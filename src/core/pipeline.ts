@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { asTollgateError, TollgateError } from './errors.js';
+import { readLlmFacts } from './llm.js';
+import { buildPolicyInput, IDENTITY_HEADERS } from './policy-input.js';
+import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
+import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
+
+/** Finds and verifies one kind of credential. */
+export interface Authenticator {
+  readonly name: string;
+  /** Lower-case header names that carry this authenticator's credential. */
+  readonly credentialHeaders: readonly string[];
+  /** null: no credential of this kind present. Throws a TollgateError when one is present but not valid. */
+  authenticate(req: AuthzRequest): Principal | null | Promise<Principal | null>;
+}
+
+/** Resolves the user an authenticated agent acts for (issue: agents acting on behalf of users). */
+export interface DelegationResolver {
+  readonly credentialHeaders: readonly string[];
+  resolve(req: AuthzRequest, principal: Principal): Delegation | undefined | Promise<Delegation | undefined>;
+}
+
+/** Evaluates the loaded policy; returns the raw result set ([] when undefined). */
+export interface PolicyEngine {
+  readonly revision: string;
+  readonly ready: boolean;
+  evaluate(input: Record<string, unknown>): unknown;
+}
+
+/** Per-identity usage counters that policy can read as input.usage. */
+export interface UsageReader {
+  usageFor(principal: Principal): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+/** Audit log and metrics: told once about every decision. */
+export interface DecisionObserver {
+  onDecision(req: AuthzRequest, decision: Decision): void;
+}
+
+export interface PipelineDeps {
+  authenticators: readonly Authenticator[];
+  policy: () => PolicyEngine | undefined;
+  observers: readonly DecisionObserver[];
+  delegation?: DelegationResolver;
+  usage?: UsageReader;
+  now?: () => number;
+  /** Ask the gateway to drop the caller's credential header before it reaches the model provider. */
+  removeCredentialHeaders?: boolean;
+}
+
+/** Where clients put credentials; one present that no authenticator accepts is a 401, whatever is configured. */
+const STANDARD_CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
+
+const WWW_AUTHENTICATE = 'Bearer realm="tollgate"';
+
+export class Pipeline {
+  private readonly credentialHeaders: ReadonlySet<string>;
+  private readonly primaryCredentialHeaders: readonly string[];
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.now = deps.now ?? Date.now;
+    const names = deps.authenticators.flatMap((a) => a.credentialHeaders);
+    this.primaryCredentialHeaders = [...new Set([...STANDARD_CREDENTIAL_HEADERS, ...names])];
+    if (deps.delegation) names.push(...deps.delegation.credentialHeaders);
+    this.credentialHeaders = new Set(names);
+  }
+
+  /** Never throws and never allows on failure: every error becomes a deny with a reason code. */
+  async authorize(req: AuthzRequest): Promise<Decision> {
+    const started = performance.now();
+    const decisionId = randomUUID();
+    const llm = readLlmFacts(req.path, req.body);
+    const policy = this.deps.policy();
+    let principal: Principal | null = null;
+    let delegation: Delegation | undefined;
+    let decision: Decision;
+    try {
+      principal = await this.authenticate(req);
+      if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
+      if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
+      const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
+      const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
+      const verdict = evaluate(policy, input);
+      decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
+    } catch (err) {
+      decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_POLICY_EVAL_FAILED'), principal, delegation, llm);
+    }
+    decision.policyRevision = policy?.revision ?? '';
+    decision.durationMs = performance.now() - started;
+    for (const observer of this.deps.observers) observer.onDecision(req, decision);
+    return decision;
+  }
+
+  /**
+   * A request the adapter could not decode (malformed, oversized) is still a recorded deny, so no
+   * request goes unaudited.
+   */
+  reject(req: AuthzRequest, err: TollgateError): Decision {
+    const decision = this.fromFailure(randomUUID(), err, null, undefined, readLlmFacts('', undefined));
+    decision.policyRevision = this.deps.policy()?.revision ?? '';
+    for (const observer of this.deps.observers) observer.onDecision(req, decision);
+    return decision;
+  }
+
+  /** Authenticators run in order; the first that finds a credential decides (an invalid one throws). */
+  private async authenticate(req: AuthzRequest): Promise<Principal | null> {
+    for (const authenticator of this.deps.authenticators) {
+      const principal = await authenticator.authenticate(req);
+      if (principal) return principal;
+    }
+    // A credential nobody recognised is an invalid credential, never an anonymous caller.
+    for (const name of this.primaryCredentialHeaders) {
+      if (name in req.headers) throw new TollgateError('ERR_CREDENTIAL_INVALID', `no authenticator accepts the credential in ${name}`);
+    }
+    return null;
+  }
+
+  private fromVerdict(
+    decisionId: string, req: AuthzRequest, verdict: PolicyVerdict,
+    principal: Principal | null, delegation: Delegation | undefined, llm: LlmFacts,
+  ): Decision {
+    const decision = baseDecision(decisionId, verdict.allow, verdict.status, verdict.reason, principal, delegation, llm);
+    decision.responseHeaders = verdict.responseHeaders;
+    decision.dynamicMetadata = verdict.dynamicMetadata;
+    if (verdict.allow) {
+      // Policy headers first, so a policy can never overwrite the identity headers Tollgate owns.
+      decision.headers = { ...verdict.headers, ...identityHeaders(decisionId, principal, delegation) };
+      decision.removeHeaders = [...verdict.removeHeaders, ...IDENTITY_HEADERS.filter((h) => h in req.headers)];
+      if (this.deps.removeCredentialHeaders) {
+        for (const name of this.credentialHeaders) if (name in req.headers) decision.removeHeaders.push(name);
+      }
+    } else {
+      decision.headers = verdict.headers;
+      decision.body = verdict.body ?? denyBody(verdict.reason, `denied by policy: ${verdict.reason}`, decisionId);
+      if (verdict.status === 401 && !decision.responseHeaders['www-authenticate']) {
+        decision.responseHeaders['www-authenticate'] = WWW_AUTHENTICATE;
+      }
+    }
+    return decision;
+  }
+
+  private fromFailure(
+    decisionId: string, err: TollgateError, principal: Principal | null, delegation: Delegation | undefined, llm: LlmFacts,
+  ): Decision {
+    const decision = baseDecision(decisionId, false, err.status, err.reason, principal, delegation, llm);
+    decision.errorCode = err.code;
+    decision.body = denyBody(err.reason, err.message, decisionId);
+    if (err.status === 401) decision.responseHeaders['www-authenticate'] = `${WWW_AUTHENTICATE}, error="invalid_token"`;
+    return decision;
+  }
+}
+
+function evaluate(policy: PolicyEngine, input: Record<string, unknown>): PolicyVerdict {
+  let resultSet: unknown;
+  try {
+    resultSet = policy.evaluate(input);
+  } catch (err) {
+    throw asTollgateError(err, 'ERR_POLICY_EVAL_FAILED');
+  }
+  return verdictFromResultSet(resultSet);
+}
+
+function baseDecision(
+  decisionId: string, allow: boolean, status: number, reason: string,
+  principal: Principal | null, delegation: Delegation | undefined, llm: LlmFacts,
+): Decision {
+  return {
+    decisionId, allow, status, reason, llm,
+    headers: {}, responseHeaders: {}, removeHeaders: [],
+    principal: principal ?? undefined, delegation,
+    policyRevision: '', durationMs: 0,
+  };
+}
+
+/** Every identity header Tollgate owns, always present (empty when unknown) so none can be smuggled through. */
+export function identityHeaders(decisionId: string, principal: Principal | null, delegation?: Delegation): Record<string, string> {
+  return {
+    'x-tollgate-subject': principal?.subject ?? '',
+    'x-tollgate-key-id': principal?.keyId ?? '',
+    'x-tollgate-credential': principal?.kind ?? 'none',
+    'x-tollgate-decision-id': decisionId,
+    'x-tollgate-on-behalf-of': delegation?.user.subject ?? '',
+  };
+}
+
+export function denyBody(code: string, message: string, decisionId: string): string {
+  return JSON.stringify({ error: { code, message, decision_id: decisionId } });
+}

@@ -1,0 +1,144 @@
+/**
+ * The shared vocabulary of Tollgate. Every adapter decodes its gateway's dialect into an
+ * AuthzRequest; the pipeline turns it into a Decision; the adapter encodes the Decision back.
+ */
+
+/** Which front door a request came through; a bounded set (it is a metrics label). */
+export type GatewayKind =
+  | 'native'
+  | 'envoy_grpc'
+  | 'envoy_http'
+  | 'opa_data_api'
+  | 'kong'
+  | 'forward_auth'
+  | 'litellm';
+
+export interface PeerInfo {
+  /** Client address as the gateway saw it (IP, no port). */
+  address?: string;
+  /** mTLS principal of the peer (URI SAN such as spiffe://..., else subject) when the gateway verified one. */
+  principal?: string;
+  /** URL-encoded PEM of the peer certificate, when the gateway forwards it. */
+  certificate?: string;
+}
+
+/** One canonical request, whatever gateway asked. Header names are lower case. */
+export interface AuthzRequest {
+  gateway: GatewayKind;
+  method: string;
+  /** Path without the query string, as sent (not decoded). */
+  path: string;
+  /** Raw query string without the leading '?', '' when none. */
+  query: string;
+  host: string;
+  scheme: string;
+  /** Lower-case header names; repeated headers joined with ', '. Credentials are still present here. */
+  headers: Record<string, string>;
+  /** Parsed JSON body when the gateway forwarded one and it parsed; undefined otherwise. */
+  body?: unknown;
+  /** True when the gateway says the body was cut short (Envoy partial body). */
+  bodyTruncated?: boolean;
+  source: PeerInfo;
+  /** Address of the TCP peer that talked to Tollgate (the gateway itself); used for trusted-proxy checks. */
+  transportPeer?: string;
+  /** Envoy per-route context extensions and similar gateway-provided context. */
+  context?: Record<string, string>;
+  /** Gateway metadata (Envoy metadata_context, Kong service/route/consumer) passed to policy as-is. */
+  gatewayMetadata?: Record<string, unknown>;
+}
+
+export type CredentialKind = 'api_key' | 'jwt' | 'mtls' | 'none';
+
+/** Who is calling, once authenticated. */
+export interface Principal {
+  kind: CredentialKind;
+  subject: string;
+  /** API key id, or the JWT's `jti`/`kid`-derived id; never the secret itself. */
+  keyId?: string;
+  issuer?: string;
+  scopes: string[];
+  /** Model globs granted directly by the credential (API key scopes, JWT claim mapping). */
+  models: string[];
+  groups: string[];
+  tenant?: string;
+  /** Verified JWT claims (never the token) for policy to read. */
+  claims?: Record<string, unknown>;
+  /** Workload identity parsed from a SPIFFE ID (mTLS or XFCC). */
+  workload?: WorkloadIdentity;
+  /** Verified credential expiry (epoch seconds), when it has one. */
+  expiresAt?: number;
+}
+
+export interface WorkloadIdentity {
+  spiffeId?: string;
+  trustDomain?: string;
+  path?: string;
+  /** Source of the identity: 'envoy_peer' (gRPC principal) or 'xfcc'. */
+  source: 'envoy_peer' | 'xfcc';
+}
+
+/** The user an agent acts for, and the chain of actors (outermost first). */
+export interface Delegation {
+  user: Principal;
+  chain: string[];
+}
+
+/** Facts read from an LLM API request body and path. */
+export interface LlmFacts {
+  /** 'openai' | 'anthropic' | 'azure' | null when the path is not a known model API. */
+  api: 'openai' | 'anthropic' | 'azure' | null;
+  /** e.g. 'chat.completions', 'completions', 'embeddings', 'responses', 'messages', 'models.list'. */
+  operation: string | null;
+  /** True when the endpoint invokes a model (so a model rule applies). */
+  modelCall: boolean;
+  model: string | null;
+  stream: boolean;
+  maxTokens: number | null;
+  tools: string[];
+  messageCount: number;
+}
+
+/** The Tollgate answer, gateway-neutral. */
+export interface Decision {
+  decisionId: string;
+  allow: boolean;
+  /** HTTP status to give the client (200 on allow). */
+  status: number;
+  /** Stable reason code: 'allowed', 'unauthenticated', 'model_not_allowed', 'credential_invalid', ... */
+  reason: string;
+  /** Headers to set on the upstream request (allow) — includes Tollgate identity headers. */
+  headers: Record<string, string>;
+  /** Headers to add to the client response (allow or deny). */
+  responseHeaders: Record<string, string>;
+  /** Request headers the gateway should remove before forwarding upstream. */
+  removeHeaders: string[];
+  /** Denial body (JSON text) — always set on deny. */
+  body?: string;
+  /** Extra policy-provided dynamic metadata (Envoy). */
+  dynamicMetadata?: Record<string, unknown>;
+  principal?: Principal;
+  delegation?: Delegation;
+  llm: LlmFacts;
+  /** Bundle revision that decided. */
+  policyRevision: string;
+  /** Error code when the deny came from a failure rather than from policy. */
+  errorCode?: string;
+  durationMs: number;
+}
+
+/** The smallest request record for something an adapter could not decode (still audited). */
+export function undecodedRequest(gateway: GatewayKind, method: string | undefined, url: string | undefined, peer: string | undefined): AuthzRequest {
+  const target = url ?? '/';
+  const q = target.indexOf('?');
+  return {
+    gateway,
+    method: method ?? 'UNKNOWN',
+    path: q === -1 ? target : target.slice(0, q),
+    query: q === -1 ? '' : target.slice(q + 1),
+    host: '',
+    scheme: 'http',
+    headers: {},
+    source: { address: peer },
+    transportPeer: peer,
+  };
+}

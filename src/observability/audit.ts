@@ -1,0 +1,36 @@
+import type { Logger } from 'winston';
+import type { DecisionObserver } from '../core/pipeline.js';
+import type { AuthzRequest, Decision } from '../core/types.js';
+
+/** One JSON decision record per decision (docs/audit.md lists the fields). */
+export class DecisionAuditLog implements DecisionObserver {
+  constructor(private readonly audit: Logger) {}
+
+  onDecision(req: AuthzRequest, d: Decision): void {
+    this.audit.info('decision', {
+      log_type: 'decision',
+      decision_id: d.decisionId,
+      gateway: req.gateway,
+      method: req.method,
+      path: req.path,
+      source_address: req.source.address ?? null,
+      subject: d.principal?.subject ?? null,
+      credential: d.principal?.kind ?? 'none',
+      key_id: d.principal?.keyId ?? null,
+      issuer: d.principal?.issuer ?? null,
+      workload: d.principal?.workload?.spiffeId ?? null,
+      on_behalf_of: d.delegation?.user.subject ?? null,
+      delegation_chain: d.delegation?.chain ?? null,
+      policy_revision: d.policyRevision,
+      result: d.allow ? 'allow' : 'deny',
+      status: d.status,
+      reason: d.reason,
+      error_code: d.errorCode ?? null,
+      model: d.llm.model,
+      operation: d.llm.operation,
+      stream: d.llm.stream,
+      tools: d.llm.tools,
+      duration_ms: Math.round(d.durationMs * 1000) / 1000,
+    });
+  }
+}

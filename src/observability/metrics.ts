@@ -1,0 +1,51 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DecisionObserver } from '../core/pipeline.js';
+import type { AuthzRequest, Decision } from '../core/types.js';
+
+/** Policies may invent reason codes; past this many distinct ones, new ones are counted as "other". */
+const MAX_REASON_LABELS = 64;
+
+export class Metrics implements DecisionObserver {
+  readonly registry = new Registry();
+  readonly decisions = new Counter({
+    name: 'tollgate_decisions_total',
+    help: 'Authorization decisions by gateway, result and reason code.',
+    labelNames: ['gateway', 'result', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly decisionDuration = new Histogram({
+    name: 'tollgate_decision_duration_seconds',
+    help: 'Time to reach a decision inside Tollgate (authentication + policy), by gateway.',
+    labelNames: ['gateway'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly policyReloads = new Counter({
+    name: 'tollgate_policy_reloads_total',
+    help: 'Policy bundle (re)loads by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly keysLoaded = new Gauge({
+    name: 'tollgate_api_keys_loaded',
+    help: 'API keys in the key file currently loaded.',
+    registers: [this.registry],
+  });
+  private readonly reasons = new Set<string>();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  onDecision(req: AuthzRequest, d: Decision): void {
+    this.decisions.inc({ gateway: req.gateway, result: d.allow ? 'allow' : 'deny', reason: this.boundedReason(d.reason) });
+    this.decisionDuration.observe({ gateway: req.gateway }, d.durationMs / 1000);
+  }
+
+  private boundedReason(reason: string): string {
+    if (this.reasons.has(reason)) return reason;
+    if (this.reasons.size >= MAX_REASON_LABELS) return 'other';
+    this.reasons.add(reason);
+    return reason;
+  }
+}

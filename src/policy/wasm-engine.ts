@@ -1,0 +1,80 @@
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import type { PolicyEngine } from '../core/pipeline.js';
+import { readBundle, type BundleManifest } from './bundle.js';
+import { hostBuiltins, sdkBuiltinNames } from './host-builtins.js';
+
+type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
+
+export interface WasmEngineOptions {
+  /** Decision entrypoint, slash-separated (e.g. tollgate/authz/decision). */
+  entrypoint: string;
+  /** Upper bound of Wasm linear memory in 64 KiB pages; bounds what a huge input or data set can take. */
+  maxMemoryPages: number;
+  now: () => number;
+}
+
+/** One loaded bundle: an opa-wasm instance with its data, its decision entrypoint resolved by name. */
+export class WasmPolicyEngine implements PolicyEngine {
+  readonly ready = true;
+
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    private readonly entrypointId: number,
+    readonly manifest: BundleManifest,
+    readonly requiredBuiltins: string[],
+  ) {}
+
+  get revision(): string {
+    return this.manifest.revision;
+  }
+
+  /** Loads and checks a bundle; throws a message naming the problem (missing entrypoint, unimplemented builtin, bad file). */
+  static async fromBundle(gz: Uint8Array, options: WasmEngineOptions): Promise<WasmPolicyEngine> {
+    const bundle = readBundle(gz);
+    const builtins = hostBuiltins(options.now);
+    let policy: LoadedPolicy;
+    try {
+      policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: options.maxMemoryPages }, builtins);
+    } catch (err) {
+      throw new Error(`policy.wasm could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const required = requiredBuiltinNames(policy);
+    const available = new Set([...sdkBuiltinNames(), ...Object.keys(builtins)]);
+    const missing = required.filter((name) => !available.has(name));
+    if (missing.length > 0) {
+      throw new Error(`policy needs builtins that are not available in Wasm here: ${missing.join(', ')}`);
+    }
+    const entrypoints = policy.entrypoints as Record<string, number>;
+    const entrypointId = entrypoints[options.entrypoint];
+    if (entrypointId === undefined) {
+      throw new Error(`policy has no entrypoint "${options.entrypoint}" (it has: ${Object.keys(entrypoints).join(', ') || 'none'})`);
+    }
+    policy.setData(bundle.data);
+    return new WasmPolicyEngine(policy, entrypointId, bundle.manifest, required);
+  }
+
+  evaluate(input: Record<string, unknown>): unknown {
+    return this.policy.evaluate(input, this.entrypointId);
+  }
+
+  /** Evaluates any entrypoint by name (OPA Data API); undefined when the bundle has no such entrypoint. */
+  evaluateEntrypoint(name: string, input: unknown): unknown[] | undefined {
+    const id = (this.policy.entrypoints as Record<string, number>)[name];
+    if (id === undefined) return undefined;
+    return this.policy.evaluate(input as object, id) as unknown[];
+  }
+
+  get entrypoints(): string[] {
+    return Object.keys(this.policy.entrypoints as Record<string, number>);
+  }
+}
+
+/** Reads the module's builtins() map: the host functions it will call. */
+function requiredBuiltinNames(policy: LoadedPolicy): string[] {
+  const exports = (policy.wasmInstance as WebAssembly.Instance).exports as unknown as Record<string, (...args: number[]) => number>;
+  const addr = exports.opa_json_dump(exports.builtins());
+  const bytes = new Uint8Array(policy.mem.buffer);
+  let end = addr;
+  while (bytes[end] !== 0) end++;
+  return Object.keys(JSON.parse(Buffer.from(bytes.subarray(addr, end)).toString('utf8')) as object);
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the test suite runs for real: the pinned OPA CLI, Caddy, nginx, Redis (Debian),
+# and a Python virtualenv with the pinned LiteLLM proxy and the tollgate_litellm hook.
+# Idempotent: skips whatever is already there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+"$root/scripts/opa.sh" >/dev/null
+
+missing=()
+for tool in caddy nginx redis-server; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "setup: need ${missing[*]} (apt-get install them, or run as root)" >&2; exit 1; fi
+  echo "setup: installing ${missing[*]} from Debian" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+if [ -f integrations/litellm/pyproject.toml ]; then
+  venv="$root/.tools/venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  stamp="$venv/.installed-$(cat integrations/litellm/requirements-test.txt integrations/litellm/pyproject.toml | sha256sum | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    echo "setup: installing LiteLLM and tollgate_litellm into .tools/venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check -r integrations/litellm/requirements-test.txt ./integrations/litellm >&2
+    touch "$stamp"
+  fi
+fi

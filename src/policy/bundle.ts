@@ -23,7 +23,7 @@ export function readBundle(gz: Uint8Array): PolicyBundle {
   try {
     tar = gunzipSync(gz, { maxOutputLength: MAX_BUNDLE_BYTES });
   } catch (err) {
-    throw new Error(`bundle is not a readable gzip file: ${(err as Error).message}`);
+    throw new Error(`bundle is not a readable gzip file: ${(err as Error).message}`, { cause: err });
   }
   let wasm: Uint8Array | undefined;
   let manifest: BundleManifest = { revision: '', roots: [''], wasm: [] };
@@ -73,7 +73,7 @@ function parseJson(content: Uint8Array, name: string): unknown {
   try {
     return JSON.parse(Buffer.from(content).toString('utf8'));
   } catch (err) {
-    throw new Error(`bundle file ${name} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`bundle file ${name} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 

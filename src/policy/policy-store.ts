@@ -57,7 +57,7 @@ export class PolicyStore {
     try {
       bytes = readFileSync(this.options.bundlePath);
     } catch (err) {
-      throw new Error(`cannot read policy bundle ${this.options.bundlePath}: ${(err as Error).message}`);
+      throw new Error(`cannot read policy bundle ${this.options.bundlePath}: ${(err as Error).message}`, { cause: err });
     }
     return WasmPolicyEngine.fromBundle(bytes, {
       entrypoint: this.options.entrypoint,

@@ -36,7 +36,7 @@ export class WasmPolicyEngine implements PolicyEngine {
     try {
       policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: options.maxMemoryPages }, builtins);
     } catch (err) {
-      throw new Error(`policy.wasm could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`policy.wasm could not be loaded: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const required = requiredBuiltinNames(policy);
     const available = new Set([...sdkBuiltinNames(), ...Object.keys(builtins)]);

@@ -4,6 +4,7 @@ import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
 import { Pipeline, type Authenticator } from './core/pipeline.js';
 import { nativeAuthorizeRoute } from './adapters/native/route.js';
+import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { ApiKeyAuthenticator } from './identity/api-keys.js';
 import { DecisionAuditLog } from './observability/audit.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
 export interface ListeningPorts {
   http: number;
   admin: number;
+  /** Envoy ext_authz gRPC; null when envoy_grpc.enabled is false. */
+  grpc: number | null;
 }
 
 /** The composition root: wires the real implementations into the pipeline and the servers. */
@@ -33,6 +36,7 @@ export class TollgateApp {
   readonly keys?: ApiKeyAuthenticator;
   readonly pipeline: Pipeline;
   private readonly servers: Server[] = [];
+  private envoyGrpc?: EnvoyGrpcServer;
 
   constructor(readonly config: TollgateConfig, options: AppOptions = {}) {
     const now = options.now ?? Date.now;
@@ -89,8 +93,9 @@ export class TollgateApp {
     fallback.use((_req, res) => sendJson(res, 404, { error: { code: 'not_found', message: 'no such endpoint' } }));
     const http = await this.listen(createAuthzServer(hotRoutes, fallback, server.max_header_bytes), server.http_port);
     const admin = await this.listen(createServer(createAdminApp(this.metrics, this.policies)), server.admin_port);
-    const ports = { http, admin };
-    this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_port: admin });
+    const grpc = this.config.envoy_grpc.enabled ? await this.listenEnvoyGrpc() : null;
+    const ports = { http, admin, grpc };
+    this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_port: admin, grpc_port: grpc });
     return ports;
   }
 
@@ -98,6 +103,7 @@ export class TollgateApp {
   async stop(): Promise<void> {
     this.policies.close();
     this.keys?.close();
+    await this.envoyGrpc?.close(this.config.server.shutdown_timeout_ms);
     const deadline = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), this.config.server.shutdown_timeout_ms);
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {
       s.close(() => resolve());
@@ -105,6 +111,19 @@ export class TollgateApp {
     })));
     clearTimeout(deadline);
     await this.loggers.close();
+  }
+
+  private listenEnvoyGrpc(): Promise<number> {
+    const { envoy_grpc: cfg, server } = this.config;
+    this.envoyGrpc = new EnvoyGrpcServer(this.pipeline, {
+      host: server.host,
+      port: server.grpc_port,
+      maxReceiveBytes: cfg.max_receive_bytes,
+      keepalive: cfg.keepalive,
+      policyLoaded: () => this.policies.current()?.ready === true,
+      log: this.loggers.app,
+    });
+    return this.envoyGrpc.listen();
   }
 
   private listen(server: Server, port: number): Promise<number> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envoyGrpcSchema } from './envoy-grpc-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
 const port = z.number().int().min(0).max(65535);
@@ -50,6 +51,7 @@ export const configSchema = z.strictObject({
   keys: keysSchema.default(keysSchema.parse({})),
   log: logSchema.default(logSchema.parse({})),
   upstream: upstreamSchema.default(upstreamSchema.parse({})),
+  envoy_grpc: envoyGrpcSchema.default(envoyGrpcSchema.parse({})),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;

@@ -102,9 +102,9 @@ function namespaces(metadata: MetadataMessage): Record<string, unknown> {
   return out;
 }
 
-/** "ipv4:10.0.0.1:5555", "[::1]:5555" or "10.0.0.1:5555" (grpc-js peer strings) -> the address alone. */
+/** "ipv4:10.0.0.1:5555", "[::1]:5555" or "10.0.0.1:5555" (grpc-js peer strings) -> the IP alone; a unix socket has none. */
 export function peerAddress(peer: string | undefined): string | undefined {
-  if (!peer) return undefined;
+  if (!peer || peer.startsWith('unix:')) return undefined;
   const bare = peer.replace(/^ipv[46]:/, '');
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
   if (bracketed) return bracketed[1];

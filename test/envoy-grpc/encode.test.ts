@@ -1,0 +1,80 @@
+import { encodeCheckResponse, envoyStatus, internalErrorResponse } from '../../src/adapters/envoy-grpc/encode.js';
+import { fromStruct } from '../../src/adapters/envoy-grpc/struct.js';
+import type { CheckResponseMessage } from '../../src/adapters/envoy-grpc/messages.js';
+import type { Decision } from '../../src/core/types.js';
+
+function decision(over: Partial<Decision>): Decision {
+  return {
+    decisionId: 'd-1', allow: true, status: 200, reason: 'allowed', headers: {}, responseHeaders: {}, removeHeaders: [],
+    llm: { api: null, operation: null, modelCall: false, model: null, stream: false, maxTokens: null, tools: [], messageCount: 0 },
+    policyRevision: 'rev1', durationMs: 1, ...over,
+  };
+}
+
+const principal = { kind: 'api_key' as const, subject: 'svc-a', keyId: 'k1', scopes: [], models: [], groups: [] };
+const opt = (key: string, value: string) => ({ header: { key, value }, append: { value: false } });
+
+describe('encodeCheckResponse', () => {
+  test('allow: OK, identity headers set, spoofed ones removed, metadata', () => {
+    const res = encodeCheckResponse(decision({
+      principal,
+      headers: { 'x-tollgate-subject': 'svc-a', 'x-tollgate-key-id': 'k1', 'x-tollgate-on-behalf-of': '' },
+      removeHeaders: ['x-tollgate-subject', 'x-tollgate-on-behalf-of', 'authorization'],
+      responseHeaders: { 'x-ratelimit-remaining': '9' },
+      dynamicMetadata: { team: 'blue', decision_id: 'forged' },
+    }));
+    expect(res.status).toEqual({ code: 0, message: 'allowed' });
+    expect(res.denied_response).toBeUndefined();
+    expect(res.ok_response!.headers).toEqual([opt('x-tollgate-subject', 'svc-a'), opt('x-tollgate-key-id', 'k1')]);
+    // A header both set and removed would be removed after being set (Envoy's order); empty ones are removed instead.
+    expect(res.ok_response!.headers_to_remove.sort()).toEqual(['authorization', 'x-tollgate-on-behalf-of']);
+    expect(res.ok_response!.response_headers_to_add).toEqual([opt('x-ratelimit-remaining', '9')]);
+    expect(fromStruct(res.dynamic_metadata)).toEqual({ team: 'blue', decision_id: 'd-1', reason: 'allowed', subject: 'svc-a', key_id: 'k1', policy_revision: 'rev1' });
+  });
+
+  const denies: Array<{ name: string; input: Partial<Decision>; want: { code: number; http: number; headers: Record<string, string> } }> = [
+    {
+      name: '401 is UNAUTHENTICATED with www-authenticate',
+      input: { status: 401, reason: 'unauthenticated', responseHeaders: { 'www-authenticate': 'Bearer realm="tollgate"' }, body: '{"error":{}}' },
+      want: { code: 16, http: 401, headers: { 'www-authenticate': 'Bearer realm="tollgate"', 'content-type': 'application/json' } },
+    },
+    {
+      name: '403 is PERMISSION_DENIED',
+      input: { status: 403, reason: 'model_not_allowed', body: '{"error":{}}' },
+      want: { code: 7, http: 403, headers: { 'content-type': 'application/json' } },
+    },
+    {
+      name: '429 carries retry-after; policy deny headers too',
+      input: { status: 429, reason: 'rate_limited', headers: { 'x-why': 'budget' }, responseHeaders: { 'retry-after': '30' }, body: '{"error":{}}' },
+      want: { code: 7, http: 429, headers: { 'x-why': 'budget', 'retry-after': '30', 'content-type': 'application/json' } },
+    },
+    {
+      name: 'a policy text body keeps its own type (none added)',
+      input: { status: 403, reason: 'denied', body: 'go away' },
+      want: { code: 7, http: 403, headers: {} },
+    },
+    {
+      name: 'a status outside Envoy\'s enum falls back to its class',
+      input: { status: 418, reason: 'teapot', body: '{}' },
+      want: { code: 7, http: 403, headers: { 'content-type': 'application/json' } },
+    },
+  ];
+  test.each(denies)('deny: $name', ({ input, want }) => {
+    const res: CheckResponseMessage = encodeCheckResponse(decision({ allow: false, principal: undefined, ...input }));
+    expect(res.status.code).toBe(want.code);
+    expect(res.ok_response).toBeUndefined();
+    expect(res.denied_response!.status).toEqual({ code: want.http });
+    expect(res.denied_response!.headers).toEqual(Object.entries(want.headers).map(([k, v]) => opt(k, v)));
+    expect(res.denied_response!.body).toBe(input.body);
+    expect(fromStruct(res.dynamic_metadata)).toEqual({ decision_id: 'd-1', reason: input.reason, policy_revision: 'rev1' });
+  });
+
+  test.each([[413, 413], [503, 503], [499, 403], [599, 500]])('envoyStatus(%d) = %d', (input, want) => expect(envoyStatus(input)).toBe(want));
+
+  test('internal error response is a well-formed deny', () => {
+    const res = internalErrorResponse();
+    expect(res.status.code).toBe(7);
+    expect(res.denied_response!.status.code).toBe(500);
+    expect(JSON.parse(res.denied_response!.body)).toMatchObject({ error: { code: 'internal_error' } });
+  });
+});

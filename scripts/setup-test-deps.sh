@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite runs for real: the pinned OPA CLI, Caddy, nginx, Redis (Debian),
+# Installs what the test suite runs for real: the pinned OPA CLI and helm, Caddy, nginx, Redis and
+# docker-compose (to validate docker-compose.yml) from Debian,
 # and a Python virtualenv with the pinned LiteLLM proxy and the tollgate_litellm hook.
 # Idempotent: skips whatever is already there.
 set -euo pipefail
@@ -8,8 +9,14 @@ cd "$root"
 
 "$root/scripts/opa.sh" >/dev/null
 
+HELM_VERSION=v3.22.0
+if ! go version -m "$root/.tools/bin/helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\s"; then
+  echo "setup: installing helm $HELM_VERSION into .tools/bin" >&2
+  GOBIN="$root/.tools/bin" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+fi
+
 missing=()
-for tool in caddy nginx redis-server; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in caddy nginx redis-server docker-compose; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "setup: need ${missing[*]} (apt-get install them, or run as root)" >&2; exit 1; fi
   echo "setup: installing ${missing[*]} from Debian" >&2

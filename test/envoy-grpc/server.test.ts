@@ -23,7 +23,7 @@ describe('Envoy ext_authz gRPC server with API keys and the default policy', () 
   });
 
   test('allowed: OK with identity headers upstream and a spoofed identity header overwritten', async () => {
-    const res = await check(chatCheck('gpt-4o-mini', { authorization: `Bearer ${key.secret}`, 'x-tollgate-subject': 'admin', 'x-tollgate-on-behalf-of': 'ceo' }));
+    const res = await check(chatCheck('gpt-4o-mini', { authorization: `Bearer ${key.secret}`, 'x-tollgate-subject': 'admin', 'x-tollgate-key-id': 'other' }));
     expect(res.status.code).toBe(0);
     expect(res.http_response).toBe('ok_response');
     const upstream = headerMap(res.ok_response.headers);

@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
-import { Pipeline, type Authenticator } from './core/pipeline.js';
+import { Pipeline } from './core/pipeline.js';
 import { nativeAuthorizeRoute } from './adapters/native/route.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { ApiKeyAuthenticator } from './identity/api-keys.js';
+import { Identity } from './identity/identity-setup.js';
 import { DecisionAuditLog } from './observability/audit.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -34,6 +35,7 @@ export class TollgateApp {
   readonly metrics = new Metrics();
   readonly policies: PolicyStore;
   readonly keys?: ApiKeyAuthenticator;
+  readonly identity: Identity;
   readonly pipeline: Pipeline;
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
@@ -57,7 +59,6 @@ export class TollgateApp {
         log.error('policy reload failed; keeping the last good policy', { error: err.message });
       },
     });
-    const authenticators: Authenticator[] = [];
     if (config.keys.file) {
       this.keys = new ApiKeyAuthenticator({
         file: config.keys.file,
@@ -70,10 +71,11 @@ export class TollgateApp {
         onReloadError: (err) => log.error('API key file reload failed; keeping the last good keys', { error: err.message }),
       });
       this.metrics.keysLoaded.set(this.keys.size);
-      authenticators.push(this.keys);
     }
+    this.identity = new Identity({ config, apiKeys: this.keys, now, log, registry: this.metrics.registry });
     this.pipeline = new Pipeline({
-      authenticators,
+      authenticators: this.identity.authenticators,
+      delegation: this.identity.delegation,
       policy: () => this.policies.current(),
       observers: [new DecisionAuditLog(this.loggers.audit), this.metrics],
       removeCredentialHeaders: config.upstream.remove_credential_headers,
@@ -86,6 +88,7 @@ export class TollgateApp {
     await this.policies.load();
     if (this.config.policy.watch) this.policies.watch();
     this.keys?.watch();
+    await this.identity.start();
     const { server } = this.config;
     const hotRoutes: HotRoute[] = [nativeAuthorizeRoute(this.pipeline, server.max_body_bytes)];
     const fallback = express();
@@ -103,6 +106,7 @@ export class TollgateApp {
   async stop(): Promise<void> {
     this.policies.close();
     this.keys?.close();
+    this.identity.stop();
     await this.envoyGrpc?.close(this.config.server.shutdown_timeout_ms);
     const deadline = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), this.config.server.shutdown_timeout_ms);
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {

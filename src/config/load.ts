@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { applyJwtIssuerEnv, JWT_ISSUER_ENV } from './jwt-env.js';
 import { configSchema, type TollgateConfig } from './schema.js';
 
 /** Short environment names for the settings people change most; every key also has a TOLLGATE_SECTION__KEY form. */
@@ -15,7 +16,7 @@ const ENV_ALIASES: Record<string, string> = {
 };
 
 /** Environment variables that are not config keys. */
-const NOT_CONFIG = new Set(['TOLLGATE_CONFIG', 'TOLLGATE_URL', 'TOLLGATE_HOOK_TOKEN']);
+const NOT_CONFIG = new Set<string>(['TOLLGATE_CONFIG', 'TOLLGATE_URL', 'TOLLGATE_HOOK_TOKEN', ...JWT_ISSUER_ENV]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -40,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.
     }
     setPath(raw, keyPath.split('.'), parseEnvValue(value));
   }
+  applyJwtIssuerEnv(raw, env, problems);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {

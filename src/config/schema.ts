@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identitySchema } from './identity-schema.js';
 import { envoyGrpcSchema } from './envoy-grpc-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
@@ -51,6 +52,7 @@ export const configSchema = z.strictObject({
   keys: keysSchema.default(keysSchema.parse({})),
   log: logSchema.default(logSchema.parse({})),
   upstream: upstreamSchema.default(upstreamSchema.parse({})),
+  identity: identitySchema.default(identitySchema.parse({})),
   envoy_grpc: envoyGrpcSchema.default(envoyGrpcSchema.parse({})),
 });
 

@@ -1,0 +1,107 @@
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult, type ProtectedHeaderParameters } from 'jose';
+import { TollgateError } from '../core/errors.js';
+import { looksLikeJwt } from './api-keys.js';
+import type { TrustedIssuer } from './jwt-issuers.js';
+import { joseFailure } from './jwt-errors.js';
+import { VerifiedTokenCache } from './token-cache.js';
+
+export interface VerifiedJwt {
+  readonly issuer: TrustedIssuer;
+  readonly payload: JWTPayload;
+  readonly header: ProtectedHeaderParameters;
+}
+
+export interface JwtVerifierOptions {
+  maxTokenBytes: number;
+  /** Omit to verify every token in full. */
+  cache?: VerifiedTokenCache<VerifiedJwt>;
+  now: () => number;
+}
+
+/**
+ * Picks the issuer by the token's unverified `iss`, refuses what jose would accept too loosely or
+ * report too vaguely (size, alg none, alg family, crit), then verifies with that issuer's keys only.
+ */
+export class JwtVerifier {
+  constructor(private readonly issuers: ReadonlyMap<string, TrustedIssuer>, private readonly options: JwtVerifierOptions) {}
+
+  issuer(iss: string): TrustedIssuer | undefined {
+    return this.issuers.get(iss);
+  }
+
+  /** Headers that issuers read tokens from, in issuer order. */
+  get tokenHeaders(): string[] {
+    return [...new Set([...this.issuers.values()].map((i) => i.config.token_header))];
+  }
+
+  /**
+   * `via` is the header the token came in. When `fromIssuerHeader`, the issuer must read tokens from
+   * that header (a token is never accepted from a place its issuer was not configured for).
+   */
+  async verify(token: string, via: string, fromIssuerHeader: boolean): Promise<VerifiedJwt> {
+    if (token.length > this.options.maxTokenBytes) throw new TollgateError('ERR_CREDENTIAL_TOO_LARGE', `token is larger than ${this.options.maxTokenBytes} bytes`);
+    if (!looksLikeJwt(token)) throw new TollgateError('ERR_JWT_MALFORMED', 'token is not a compact JWS');
+    const cacheKey = this.options.cache ? VerifiedTokenCache.key(via, token) : '';
+    const cached = this.options.cache?.get(cacheKey);
+    if (cached) return cached;
+
+    const { header, claims } = decodeUnverified(token);
+    if (typeof header.alg !== 'string') throw new TollgateError('ERR_JWT_MALFORMED', 'token header has no "alg"');
+    if (header.alg.toLowerCase() === 'none') throw new TollgateError('ERR_JWT_ALG_NONE', 'unsigned tokens (alg "none") are never accepted');
+    if (typeof claims.iss !== 'string') throw new TollgateError('ERR_JWT_ISSUER_UNKNOWN', 'token has no "iss" claim');
+    const issuer = this.issuers.get(claims.iss);
+    if (!issuer || (fromIssuerHeader && issuer.config.token_header !== via)) throw new TollgateError('ERR_JWT_ISSUER_UNKNOWN', 'token issuer is not trusted here');
+    // No critical extensions are implemented, so any `crit` header must be refused (RFC 7515 4.1.11).
+    if (header.crit !== undefined) throw new TollgateError('ERR_JWT_CRIT_UNSUPPORTED', 'token has critical header extensions Tollgate does not implement');
+    if (header.alg.startsWith('HS') !== issuer.symmetric) {
+      throw new TollgateError('ERR_JWT_ALG_CONFUSION', `alg ${header.alg} does not match the issuer's ${issuer.symmetric ? 'shared secret' : 'public keys'}`);
+    }
+    if (!issuer.algorithms.includes(header.alg)) throw new TollgateError('ERR_JWT_ALG_NOT_ALLOWED', `alg ${header.alg} is not allowed for this issuer`);
+
+    const { config } = issuer;
+    let result: JWTVerifyResult;
+    try {
+      result = await verifyWithKeys(token, issuer.key, {
+        issuer: config.issuer,
+        audience: config.audiences,
+        algorithms: [...issuer.algorithms],
+        clockTolerance: config.clock_tolerance_s,
+        requiredClaims: ['exp', ...config.required_claims],
+        currentDate: new Date(this.options.now()),
+      });
+    } catch (err) {
+      throw joseFailure(err);
+    }
+    const verified: VerifiedJwt = Object.freeze({ issuer, payload: result.payload, header: result.protectedHeader });
+    this.options.cache?.set(cacheKey, verified, ((result.payload.exp as number) + config.clock_tolerance_s) * 1000);
+    return verified;
+  }
+}
+
+function decodeUnverified(token: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
+  try {
+    return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
+  } catch {
+    throw new TollgateError('ERR_JWT_MALFORMED', 'token header or payload is not base64url JSON');
+  }
+}
+
+/**
+ * jose leaves a JWKS with several keys matching a kid-less token to the caller: try each in turn
+ * (typical during key rotation).
+ */
+async function verifyWithKeys(token: string, key: TrustedIssuer['key'], options: JWTVerifyOptions): Promise<JWTVerifyResult> {
+  try {
+    return typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw err;
+    for await (const candidate of err as AsyncIterable<CryptoKey>) {
+      try {
+        return await jwtVerify(token, candidate, options);
+      } catch (inner) {
+        if ((inner as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw inner;
+      }
+    }
+    throw new TollgateError('ERR_JWT_SIGNATURE_INVALID', 'no key of the issuer verifies the signature');
+  }
+}

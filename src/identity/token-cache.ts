@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+
+export interface TokenCacheOptions {
+  maxEntries: number;
+  ttlMs: number;
+  now: () => number;
+}
+
+interface Entry<T> {
+  value: T;
+  validUntilMs: number;
+}
+
+/**
+ * Already-verified tokens, keyed by a SHA-256 of the token so the cache never holds a credential.
+ * An entry lasts until the earlier of the token's expiry and the TTL; expiry is checked on every hit.
+ * Oldest entries are evicted first (Map keeps insertion order).
+ */
+export class VerifiedTokenCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  constructor(private readonly options: TokenCacheOptions) {}
+
+  static key(scope: string, token: string): string {
+    return createHash('sha256').update(scope).update('\0').update(token).digest('base64url');
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (this.options.now() >= entry.validUntilMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** `expiresAtMs` is the token's own expiry (with clock tolerance). */
+  set(key: string, value: T, expiresAtMs: number): void {
+    const validUntilMs = Math.min(expiresAtMs, this.options.now() + this.options.ttlMs);
+    if (validUntilMs <= this.options.now()) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.options.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, validUntilMs });
+  }
+}

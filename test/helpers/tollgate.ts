@@ -21,9 +21,9 @@ export interface RunningTollgate {
 
 /**
  * Starts a real Tollgate in this process on free ports. `env` holds TOLLGATE_* overrides exactly as
- * a user would set them; ports default to 0.
+ * a user would set them; ports default to 0. `now` is an injected clock (time-dependent tests).
  */
-export async function startTollgate(env: Record<string, string> = {}, configFile?: string): Promise<RunningTollgate> {
+export async function startTollgate(env: Record<string, string> = {}, configFile?: string, now?: () => number): Promise<RunningTollgate> {
   const config = loadConfig({ TOLLGATE_HTTP_PORT: '0', TOLLGATE_ADMIN_PORT: '0', TOLLGATE_GRPC_PORT: '0', TOLLGATE_HOST: '127.0.0.1', ...env }, configFile);
   const stream = new PassThrough();
   let raw = '';
@@ -32,7 +32,7 @@ export async function startTollgate(env: Record<string, string> = {}, configFile
     raw += chunk.toString('utf8');
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
   });
-  const app = new TollgateApp(config, { logStream: stream });
+  const app = new TollgateApp(config, { logStream: stream, now });
   const ports = await app.start();
   return {
     app,

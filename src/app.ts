@@ -10,6 +10,7 @@ import { Identity } from './identity/identity-setup.js';
 import { DecisionAuditLog } from './observability/audit.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { Outcomes } from './outcomes/outcomes.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
@@ -37,6 +38,7 @@ export class TollgateApp {
   readonly keys?: ApiKeyAuthenticator;
   readonly identity: Identity;
   readonly pipeline: Pipeline;
+  readonly outcomes: Outcomes;
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
 
@@ -73,11 +75,13 @@ export class TollgateApp {
       this.metrics.keysLoaded.set(this.keys.size);
     }
     this.identity = new Identity({ config, apiKeys: this.keys, now, log, registry: this.metrics.registry });
+    this.outcomes = new Outcomes(config, this.loggers.audit, log, now);
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics],
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, this.outcomes.decisions],
+      usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       now,
     });
@@ -93,6 +97,7 @@ export class TollgateApp {
     const hotRoutes: HotRoute[] = [nativeAuthorizeRoute(this.pipeline, server.max_body_bytes)];
     const fallback = express();
     fallback.disable('x-powered-by');
+    fallback.use(this.outcomes.router());
     fallback.use((_req, res) => sendJson(res, 404, { error: { code: 'not_found', message: 'no such endpoint' } }));
     const http = await this.listen(createAuthzServer(hotRoutes, fallback, server.max_header_bytes), server.http_port);
     const admin = await this.listen(createServer(createAdminApp(this.metrics, this.policies)), server.admin_port);
@@ -114,6 +119,7 @@ export class TollgateApp {
       s.closeIdleConnections();
     })));
     clearTimeout(deadline);
+    await this.outcomes.close();
     await this.loggers.close();
   }
 

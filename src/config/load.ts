@@ -16,7 +16,7 @@ const ENV_ALIASES: Record<string, string> = {
 };
 
 /** Environment variables that are not config keys. */
-const NOT_CONFIG = new Set<string>(['TOLLGATE_CONFIG', 'TOLLGATE_URL', 'TOLLGATE_HOOK_TOKEN', ...JWT_ISSUER_ENV]);
+const NOT_CONFIG = new Set<string>(['TOLLGATE_CONFIG', 'TOLLGATE_URL', 'TOLLGATE_HOOK_TOKEN', 'TOLLGATE_FAIL_OPEN', 'TOLLGATE_TIMEOUT_MS', ...JWT_ISSUER_ENV]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -42,6 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.
     setPath(raw, keyPath.split('.'), parseEnvValue(value));
   }
   applyJwtIssuerEnv(raw, env, problems);
+  // A secret is taken verbatim: YAML parsing could turn it into a number.
+  if (env.TOLLGATE_HOOK_TOKEN) setPath(raw, ['outcomes', 'hook_token'], env.TOLLGATE_HOOK_TOKEN);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {

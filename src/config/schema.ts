@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identitySchema } from './identity-schema.js';
+import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { envoyGrpcSchema } from './envoy-grpc-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
@@ -53,6 +54,8 @@ export const configSchema = z.strictObject({
   log: logSchema.default(logSchema.parse({})),
   upstream: upstreamSchema.default(upstreamSchema.parse({})),
   identity: identitySchema.default(identitySchema.parse({})),
+  usage: usageSchema.default(usageSchema.parse({})),
+  outcomes: outcomesSchema.default(outcomesSchema.parse({})),
   envoy_grpc: envoyGrpcSchema.default(envoyGrpcSchema.parse({})),
 });
 

@@ -1,0 +1,83 @@
+import { Redis } from 'ioredis';
+import { TollgateError } from '../core/errors.js';
+import type { Principal } from '../core/types.js';
+import { DAY_MS, MINUTE_MS, emptyCounters, windowIndexes, type UsageDelta, type UsageDocument, type UsageStore, type WindowCounters } from './usage.js';
+
+export interface RedisUsageOptions {
+  url: string;
+  keyPrefix: string;
+  /** Per-command limit: a slow Redis denies (fail closed) instead of stalling every decision. */
+  timeoutMs: number;
+  now: () => number;
+  onError: (err: Error) => void;
+}
+
+/**
+ * Counters shared by every Tollgate replica: one hash per subject and window
+ * (`<prefix>m:<minute index>:<subject>`, `<prefix>d:<day index>:<subject>`), expiring after the window.
+ */
+export class RedisUsageStore implements UsageStore {
+  private readonly redis: Redis;
+
+  constructor(private readonly options: RedisUsageOptions) {
+    this.redis = new Redis(options.url, {
+      commandTimeout: options.timeoutMs,
+      connectTimeout: Math.max(options.timeoutMs, 1000),
+      maxRetriesPerRequest: 1,
+    });
+    this.redis.on('error', options.onError);
+  }
+
+  async record(subject: string, delta: UsageDelta): Promise<void> {
+    const tx = this.redis.multi();
+    for (const [key, ttlMs] of this.keys(subject)) {
+      tx.hincrby(key, 'tokens', delta.tokens);
+      tx.hincrby(key, 'requests', delta.requests);
+      tx.hincrbyfloat(key, 'cost_usd', delta.costUsd);
+      tx.pexpire(key, ttlMs);
+    }
+    const results = await this.run(() => tx.exec());
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw unavailable(failed?.[0] ?? new Error('transaction aborted'));
+  }
+
+  async usageFor(principal: Principal): Promise<UsageDocument> {
+    const [minuteKey, dayKey] = this.keys(principal.subject).map(([key]) => key);
+    const [minute, day] = await this.run(() => Promise.all([this.redis.hgetall(minuteKey), this.redis.hgetall(dayKey)]));
+    return { minute: counters(minute), day: counters(day) };
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** [key, time to live]: each window's key outlives its window a little, so a late read still sees it. */
+  private keys(subject: string): Array<[string, number]> {
+    const { minute, day } = windowIndexes(this.options.now());
+    return [
+      [`${this.options.keyPrefix}m:${minute}:${subject}`, 2 * MINUTE_MS],
+      [`${this.options.keyPrefix}d:${day}:${subject}`, DAY_MS + MINUTE_MS],
+    ];
+  }
+
+  private async run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+}
+
+function counters(hash: Record<string, string>): WindowCounters {
+  const out = emptyCounters();
+  for (const field of ['tokens', 'requests', 'cost_usd'] as const) {
+    const n = Number(hash[field]);
+    if (Number.isFinite(n)) out[field] = n;
+  }
+  return out;
+}
+
+function unavailable(err: unknown): TollgateError {
+  return new TollgateError('ERR_INTERNAL', `usage store unavailable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}

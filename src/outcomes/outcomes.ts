@@ -1,0 +1,42 @@
+import type { Router } from 'express';
+import type { Logger } from 'winston';
+import type { TollgateConfig } from '../config/schema.js';
+import { MemoryUsageStore } from '../limits/memory-usage.js';
+import { RedisUsageStore } from '../limits/redis-usage.js';
+import type { UsageStore } from '../limits/usage.js';
+import { RecentDecisions } from './recent-decisions.js';
+import { OutcomeRecorder } from './recorder.js';
+import { outcomesRouter } from './route.js';
+
+/** Wires the outcome side together: decision memory, usage counters, recorder and route. */
+export class Outcomes {
+  /** A DecisionObserver: remembers who each allowed decision was for. */
+  readonly decisions: RecentDecisions;
+  /** The pipeline's UsageReader (input.usage), fed by recorded outcomes. */
+  readonly usage: UsageStore;
+  private readonly recorder: OutcomeRecorder;
+
+  constructor(private readonly config: TollgateConfig, audit: Logger, log: Logger, now: () => number) {
+    const { usage, outcomes } = config;
+    this.decisions = new RecentDecisions(outcomes.remember_decisions);
+    this.usage = usage.redis_url
+      ? new RedisUsageStore({
+        url: usage.redis_url,
+        keyPrefix: usage.key_prefix,
+        timeoutMs: usage.redis_timeout_ms,
+        now,
+        onError: (err) => log.warn('usage store (redis) error', { error: err.message }),
+      })
+      : new MemoryUsageStore(usage.max_subjects, now);
+    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes });
+  }
+
+  router(): Router {
+    const { outcomes } = this.config;
+    return outcomesRouter({ recorder: this.recorder, hookToken: outcomes.hook_token, maxBodyBytes: outcomes.max_body_bytes });
+  }
+
+  close(): Promise<void> {
+    return this.usage.close();
+  }
+}

@@ -1,0 +1,42 @@
+import type { DecisionObserver } from '../core/pipeline.js';
+import type { AuthzRequest, Decision } from '../core/types.js';
+import { BoundedMap } from '../common/bounded-map.js';
+
+/** Who a decision was about: what an outcome record needs when the gateway's report does not say. */
+export interface DecidedCaller {
+  subject: string | null;
+  credential: string;
+  keyId: string | null;
+  tenant: string | null;
+  onBehalfOf: string | null;
+  gateway: string;
+  /** The model the caller asked for (the outcome says which one answered). */
+  model: string | null;
+}
+
+/** Remembers the callers of recent allowed decisions, by decision id (bounded LRU). */
+export class RecentDecisions implements DecisionObserver {
+  private readonly callers: BoundedMap<string, DecidedCaller>;
+
+  constructor(capacity: number) {
+    this.callers = new BoundedMap(capacity);
+  }
+
+  onDecision(req: AuthzRequest, d: Decision): void {
+    // Only an allowed call reaches a model, so only those can have an outcome.
+    if (!d.allow) return;
+    this.callers.set(d.decisionId, {
+      subject: d.principal?.subject ?? null,
+      credential: d.principal?.kind ?? 'none',
+      keyId: d.principal?.keyId ?? null,
+      tenant: d.principal?.tenant ?? null,
+      onBehalfOf: d.delegation?.user.subject ?? null,
+      gateway: req.gateway,
+      model: d.llm.model,
+    });
+  }
+
+  get(decisionId: string): DecidedCaller | undefined {
+    return this.callers.get(decisionId);
+  }
+}

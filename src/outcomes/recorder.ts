@@ -1,0 +1,75 @@
+import type { Logger } from 'winston';
+import { BoundedMap } from '../common/bounded-map.js';
+import type { UsageStore } from '../limits/usage.js';
+import type { Outcome } from './outcome.js';
+import type { DecidedCaller, RecentDecisions } from './recent-decisions.js';
+
+export type RecordResult = 'recorded' | 'duplicate';
+
+export interface OutcomeRecorderDeps {
+  decisions: RecentDecisions;
+  usage: UsageStore;
+  audit: Logger;
+  /** How many reported decision ids to remember for idempotency. */
+  rememberOutcomes: number;
+}
+
+/** Links an outcome to its decision, counts its usage once, and writes the outcome record. */
+export class OutcomeRecorder {
+  private readonly reported: BoundedMap<string, true>;
+
+  constructor(private readonly deps: OutcomeRecorderDeps) {
+    this.reported = new BoundedMap(deps.rememberOutcomes);
+  }
+
+  /** A repeated report for the same decision is a duplicate: not counted, not logged again. */
+  async record(outcome: Outcome): Promise<RecordResult> {
+    const id = outcome.decisionId;
+    if (this.reported.has(id)) return 'duplicate';
+    // Claimed before any await, so a concurrent repeat is a duplicate too; released if counting fails.
+    this.reported.set(id, true);
+    try {
+      const caller = this.deps.decisions.get(id);
+      const subject = caller?.subject ?? outcome.reported.subject;
+      if (subject) {
+        await this.deps.usage.record(subject, { tokens: outcome.totalTokens, requests: 1, costUsd: outcome.costUsd ?? 0 });
+      }
+      this.deps.audit.info('outcome', outcomeRecord(outcome, caller));
+      return 'recorded';
+    } catch (err) {
+      this.reported.delete(id);
+      throw err;
+    }
+  }
+}
+
+/** The outcome record (docs/audit.md): the decision's caller, then what the model did. */
+function outcomeRecord(o: Outcome, caller: DecidedCaller | undefined): Record<string, unknown> {
+  return {
+    log_type: 'outcome',
+    decision_id: o.decisionId,
+    decision_known: caller !== undefined,
+    format: o.format,
+    gateway: caller?.gateway ?? 'litellm',
+    subject: caller ? caller.subject : o.reported.subject,
+    credential: caller?.credential ?? null,
+    key_id: caller?.keyId ?? null,
+    key_alias: caller ? null : o.reported.keyAlias,
+    tenant: caller ? caller.tenant : o.reported.tenant,
+    on_behalf_of: caller?.onBehalfOf ?? null,
+    requested_model: caller?.model ?? null,
+    model: o.model,
+    model_group: o.modelGroup,
+    provider: o.provider,
+    status: o.status,
+    error: o.error,
+    prompt_tokens: o.promptTokens,
+    completion_tokens: o.completionTokens,
+    total_tokens: o.totalTokens,
+    cost_usd: o.costUsd,
+    tool_calls: o.toolCalls,
+    stream: o.stream,
+    duration_ms: o.durationMs,
+    call_id: o.callId,
+  };
+}

@@ -1,0 +1,69 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { asTollgateError } from '../core/errors.js';
+import { isObject } from '../core/llm.js';
+import { hookTokenMatches } from './hook-token.js';
+import { outcomeFromStandardLoggingPayload, outcomeFromTollgateShape, type Outcome } from './outcome.js';
+import type { OutcomeRecorder } from './recorder.js';
+
+export const HOOK_TOKEN_HEADER = 'x-tollgate-hook-token';
+
+export interface OutcomesRouteOptions {
+  recorder: OutcomeRecorder;
+  /** null: the endpoint is off (answers 503) until a hook token is configured. */
+  hookToken: string | null;
+  maxBodyBytes: number;
+}
+
+/**
+ * POST /v1/outcomes, authenticated by the hook token. Accepts Tollgate's own shape (one object) or
+ * LiteLLM's generic webhook payload (a JSON array of StandardLoggingPayload).
+ */
+export function outcomesRouter(options: OutcomesRouteOptions): Router {
+  const router = express.Router();
+  router.post(
+    '/v1/outcomes',
+    (req, res, next) => {
+      if (options.hookToken === null) return void fail(res, 503, 'outcomes_disabled', 'outcomes.hook_token is not configured');
+      if (!hookTokenMatches(req.get(HOOK_TOKEN_HEADER), options.hookToken)) {
+        return void fail(res, 401, 'unauthenticated', `missing or wrong ${HOOK_TOKEN_HEADER}`);
+      }
+      next();
+    },
+    express.json({ limit: options.maxBodyBytes }),
+    async (req, res) => {
+      const body: unknown = req.body;
+      if (Array.isArray(body)) {
+        res.json(await recordBatch(options.recorder, body));
+        return;
+      }
+      const outcome = isObject(body) ? outcomeFromTollgateShape(body) ?? outcomeFromStandardLoggingPayload(body) : null;
+      if (!outcome) return void fail(res, 400, 'request_malformed', 'body must name a decision_id (Tollgate shape) or be a LiteLLM StandardLoggingPayload array');
+      res.json({ result: await options.recorder.record(outcome), decision_id: outcome.decisionId });
+    },
+  );
+  router.use('/v1/outcomes', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 503;
+    if (status < 500) return void fail(res, status, 'request_malformed', (err as Error).message);
+    const error = asTollgateError(err);
+    fail(res, 503, error.reason, error.message);
+  });
+  return router;
+}
+
+/**
+ * A webhook batch: entries that name no Tollgate decision (calls Tollgate did not authorize) are
+ * ignored rather than failing the batch, so the sender does not retry it forever.
+ */
+async function recordBatch(recorder: OutcomeRecorder, items: unknown[]): Promise<Record<string, number>> {
+  const counts = { recorded: 0, duplicate: 0, ignored: 0 };
+  for (const item of items) {
+    const outcome: Outcome | null = isObject(item) ? outcomeFromTollgateShape(item) ?? outcomeFromStandardLoggingPayload(item) : null;
+    if (!outcome) counts.ignored++;
+    else counts[await recorder.record(outcome)]++;
+  }
+  return counts;
+}
+
+function fail(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}

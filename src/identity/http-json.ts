@@ -31,11 +31,17 @@ export function fetchJson(url: string, options: JsonFetchOptions): Promise<unkno
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const signal = AbortSignal.timeout(options.timeoutMs);
   return new Promise((resolve, reject) => {
-    const fail = (err: Error) => reject(signal.aborted ? new Error(`${url}: no answer within ${options.timeoutMs} ms`) : err);
+    let settled = false;
+    const settle = (err: Error | null, value?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(signal.aborted ? new Error(`${url}: no answer within ${options.timeoutMs} ms`) : err);
+      else resolve(value);
+    };
     const req = send(target, { method: 'GET', headers, ca, signal }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
-        reject(new Error(`${url}: HTTP ${res.statusCode}`));
+        settle(new Error(`${url}: HTTP ${res.statusCode}`));
         return;
       }
       const chunks: Buffer[] = [];
@@ -43,21 +49,22 @@ export function fetchJson(url: string, options: JsonFetchOptions): Promise<unkno
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > options.maxBytes) {
-          req.destroy(new Error(`${url}: response larger than ${options.maxBytes} bytes`));
+          settle(new Error(`${url}: response larger than ${options.maxBytes} bytes`));
+          res.destroy();
           return;
         }
         chunks.push(chunk);
       });
       res.on('end', () => {
         try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          settle(null, JSON.parse(Buffer.concat(chunks).toString('utf8')));
         } catch {
-          reject(new Error(`${url}: response is not JSON`));
+          settle(new Error(`${url}: response is not JSON`));
         }
       });
-      res.on('error', fail);
+      res.on('error', settle);
     });
-    req.on('error', fail);
+    req.on('error', settle);
     req.end();
   });
 }

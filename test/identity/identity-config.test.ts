@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { tempDir, writeFile } from '../helpers/tollgate.js';
+
+function problems(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.join('\n');
+    throw err;
+  }
+  return '';
+}
+
+describe('identity configuration', () => {
+  test('defaults: API keys, then JWT, then mTLS; no issuers; nothing trusted for XFCC', () => {
+    const { identity } = loadConfig({});
+    expect(identity.order).toEqual(['api_key', 'jwt', 'mtls']);
+    expect(identity.jwt.issuers).toEqual([]);
+    expect(identity.jwt.cache).toEqual({ enabled: true, max_entries: 10_000, ttl_ms: 60_000 });
+    expect(identity.mtls.trusted_proxies).toEqual([]);
+    expect(identity.on_behalf_of.header).toBe('x-tollgate-on-behalf-of');
+  });
+
+  test('one issuer entirely from the environment, with issuer defaults filled in', () => {
+    const { identity } = loadConfig({ TOLLGATE_JWT_ISSUER: 'https://idp.example', TOLLGATE_JWT_AUDIENCE: 'tollgate, llm-gw' });
+    expect(identity.jwt.issuers).toEqual([expect.objectContaining({
+      issuer: 'https://idp.example', jwks_uri: null, audiences: ['tollgate', 'llm-gw'], algorithms: null, token_header: 'authorization',
+      clock_tolerance_s: 30, claims: { subject: 'sub', groups: 'groups', scopes: ['scope', 'scp'], tenant: null, models: null },
+    })]);
+  });
+
+  test('the environment issuer replaces a file issuer of the same name and keeps the others', () => {
+    const file = writeFile(tempDir(), 't.yaml', 'identity:\n  jwt:\n    issuers:\n      - {issuer: "https://a", audiences: [x]}\n      - {issuer: "https://b", audiences: [y]}\n');
+    const { identity } = loadConfig({ TOLLGATE_CONFIG: file, TOLLGATE_JWT_ISSUER: 'https://b', TOLLGATE_JWT_JWKS_URI: 'https://b/keys', TOLLGATE_JWT_AUDIENCE: 'z' });
+    expect(identity.jwt.issuers.map((i) => [i.issuer, i.jwks_uri, i.audiences])).toEqual([['https://a', null, ['x']], ['https://b', 'https://b/keys', ['z']]]);
+  });
+
+  test('generic TOLLGATE_IDENTITY__* overrides work', () => {
+    const { identity } = loadConfig({ TOLLGATE_IDENTITY__ORDER: '[jwt, mtls]', TOLLGATE_IDENTITY__MTLS__TRUSTED_PROXIES: '[10.0.0.0/8]' });
+    expect(identity.order).toEqual(['jwt', 'mtls']);
+    expect(identity.mtls.trusted_proxies).toEqual(['10.0.0.0/8']);
+  });
+
+  test('every identity problem is reported with its key path', () => {
+    const file = writeFile(tempDir(), 'bad.yaml', `
+identity:
+  order: [jwt, jwt, kerberos]
+  jwt:
+    issuers:
+      - issuer: https://a
+        audiences: []
+        algorithms: [HS256]
+      - issuer: https://a
+        audiences: [x]
+        shared_secret_file: /s
+        jwks_uri: https://a/keys
+        algorithms: [RS256]
+      - issuer: https://c
+        audiences: [x]
+        colour: blue
+  mtls:
+    models:
+      "not-spiffe": [x]
+`);
+    const found = problems(() => loadConfig({ TOLLGATE_CONFIG: file }));
+    expect(found).toMatch(/identity\.order/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.0\.audiences/);
+    expect(found).toMatch(/HS256: HS\* algorithms need shared_secret_file/);
+    expect(found).toMatch(/RS256: an issuer with a shared secret allows only HS\* algorithms/);
+    expect(found).toMatch(/either a shared secret or a JWKS/);
+    expect(found).toMatch(/colour/);
+    expect(found).toMatch(/identity\.mtls\.models/);
+  });
+
+  test('duplicate issuers, and JWT env without an issuer, are errors', () => {
+    const file = writeFile(tempDir(), 'dup.yaml', 'identity:\n  jwt:\n    issuers:\n      - {issuer: "https://a", audiences: [x]}\n      - {issuer: "https://a", audiences: [y]}\n');
+    expect(problems(() => loadConfig({ TOLLGATE_CONFIG: file }))).toMatch(/duplicate issuer https:\/\/a/);
+    expect(problems(() => loadConfig({ TOLLGATE_JWT_AUDIENCE: 'x' }))).toMatch(/TOLLGATE_JWT_AUDIENCE: needs TOLLGATE_JWT_ISSUER/);
+    expect(problems(() => loadConfig({ TOLLGATE_JWT_ISSUER: 'https://a' }))).toMatch(/audiences/);
+  });
+});

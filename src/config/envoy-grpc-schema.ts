@@ -7,8 +7,6 @@ const keepaliveSchema = z.strictObject({
   time_ms: positiveInt.default(60_000),
   /** Close the connection when a ping is not answered within this time. */
   timeout_ms: positiveInt.default(20_000),
-  /** Gateways pinging faster than this get GOAWAY (too_many_pings). */
-  min_client_ping_interval_ms: positiveInt.default(10_000),
 });
 
 /** Envoy ext_authz over gRPC (Envoy, Istio), listening on server.grpc_port. */

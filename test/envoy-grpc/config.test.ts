@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../src/config/load.js';
 describe('envoy_grpc config', () => {
   test('defaults', () => {
     expect(loadConfig({}).envoy_grpc).toEqual({
-      enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000, min_client_ping_interval_ms: 10_000 },
+      enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000 },
     });
   });
 

@@ -14,7 +14,7 @@ export interface EnvoyGrpcServerOptions {
   port: number;
   /** Largest CheckRequest decided on; larger ones get a 413 deny. */
   maxReceiveBytes: number;
-  keepalive: { time_ms: number; timeout_ms: number; min_client_ping_interval_ms: number };
+  keepalive: { time_ms: number; timeout_ms: number };
   policyLoaded: () => boolean;
   log: Logger;
 }
@@ -38,9 +38,6 @@ export class EnvoyGrpcServer {
       'grpc.max_receive_message_length': options.maxReceiveBytes * OVERSIZE_READ_FACTOR,
       'grpc.keepalive_time_ms': keepalive.time_ms,
       'grpc.keepalive_timeout_ms': keepalive.timeout_ms,
-      'grpc.keepalive_permit_without_calls': 1,
-      // Gateways keep long-lived HTTP/2 connections and may ping them; only faster pings are abuse.
-      'grpc.http2.min_ping_interval_without_data_ms': keepalive.min_client_ping_interval_ms,
     });
     const services = loadServices(options.maxReceiveBytes);
     this.health = new HealthService(options.policyLoaded);

@@ -112,6 +112,8 @@ func startTollgate(env map[string]string) (*exec.Cmd, int, error) {
 	cmd.Dir = rootDir
 	cmd.Env = environment(env)
 	cmd.Stderr = os.Stderr
+	// Tollgate goes when the test binary goes, even if it is killed before TestMain's cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, 0, err

@@ -5,6 +5,7 @@ import type { TollgateConfig } from './config/schema.js';
 import { Pipeline } from './core/pipeline.js';
 import { nativeAuthorizeRoute } from './adapters/native/route.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
+import { httpAdapterRoutes } from './adapters/http-routes.js';
 import { ApiKeyAuthenticator } from './identity/api-keys.js';
 import { Identity } from './identity/identity-setup.js';
 import { DecisionAuditLog } from './observability/audit.js';
@@ -94,7 +95,13 @@ export class TollgateApp {
     this.keys?.watch();
     await this.identity.start();
     const { server } = this.config;
-    const hotRoutes: HotRoute[] = [nativeAuthorizeRoute(this.pipeline, server.max_body_bytes)];
+    const hotRoutes: HotRoute[] = [
+      nativeAuthorizeRoute(this.pipeline, server.max_body_bytes),
+      ...httpAdapterRoutes({
+        pipeline: this.pipeline, config: this.config.adapters, maxBodyBytes: server.max_body_bytes,
+        policy: () => this.policies.current(), observers: [new DecisionAuditLog(this.loggers.audit), this.metrics],
+      }),
+    ];
     const fallback = express();
     fallback.disable('x-powered-by');
     fallback.use(this.outcomes.router());

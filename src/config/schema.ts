@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { envoyGrpcSchema } from './envoy-grpc-schema.js';
@@ -57,6 +58,7 @@ export const configSchema = z.strictObject({
   usage: usageSchema.default(usageSchema.parse({})),
   outcomes: outcomesSchema.default(outcomesSchema.parse({})),
   envoy_grpc: envoyGrpcSchema.default(envoyGrpcSchema.parse({})),
+  adapters: adaptersSchema.default(adaptersSchema.parse({})),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;

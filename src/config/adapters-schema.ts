@@ -1,0 +1,54 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** HTTP-dialect adapters on server.http_port (docs/gateways/*.md). */
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name').transform((h) => h.toLowerCase());
+
+export const envoyHttpSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Envoy's http_service.path_prefix: check requests arrive at <prefix><original path>. */
+  path_prefix: z.string().regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, 'a path like /ext_authz (no trailing slash)').default('/ext_authz'),
+});
+
+export const forwardAuthSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  path: z.string().regex(/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/, 'a path like /forward-auth (no trailing slash)').default('/forward-auth'),
+  /**
+   * A forward-auth call has no body. When set, this header names the model for model calls whose
+   * path carries none; the proxy must set it itself (overwriting any client value).
+   */
+  model_header: headerName.nullable().default(null),
+});
+
+export const dataApiSchema = z.strictObject({
+  /** OPA-compatible POST/GET /v1/data/<entrypoint> on the raw input (tools, OPA clients). */
+  enabled: z.boolean().default(true),
+});
+
+export const kongSchema = z.strictObject({
+  /** POST /v1/data/tollgate/kong: Kong's OPA plugin input through the full pipeline. */
+  enabled: z.boolean().default(true),
+});
+
+export const adaptersSchema = z.strictObject({
+  /**
+   * Proxies (addresses or CIDRs) whose X-Forwarded-For the HTTP adapters believe; empty = the TCP
+   * peer is the client. Separate from identity.mtls.trusted_proxies: a forward-auth proxy passes
+   * client headers through, so trusting it for x-forwarded-client-cert would let a client forge a
+   * workload identity.
+   */
+  trusted_proxies: z.array(z.string().refine(isAddressOrCidr, 'must be an IP address or CIDR')).default([]),
+  envoy_http: envoyHttpSchema.default(envoyHttpSchema.parse({})),
+  forward_auth: forwardAuthSchema.default(forwardAuthSchema.parse({})),
+  data_api: dataApiSchema.default(dataApiSchema.parse({})),
+  kong: kongSchema.default(kongSchema.parse({})),
+});
+
+export type AdaptersConfig = z.infer<typeof adaptersSchema>;
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}

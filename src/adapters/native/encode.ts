@@ -11,6 +11,7 @@ export function encodeNativeDecision(d: Decision): Record<string, unknown> {
     headers: d.headers,
     response_headers: d.responseHeaders,
     remove_headers: d.removeHeaders,
+    dynamic_metadata: d.dynamicMetadata ?? {},
     body: d.allow ? undefined : d.body,
     identity: d.principal
       ? {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { parseProxyEntry } from '../identity/trusted-proxies.js';
 
 /** Identity settings (docs/identity.md documents every key). */
 const positiveInt = z.number().int().positive();
 
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 export const SYMMETRIC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 /** The default allowlist when an issuer names none and has no shared secret. */
 export const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
@@ -83,12 +84,18 @@ export const jwtSchema = z.strictObject({
 
 export const mtlsSchema = z.strictObject({
   /** TCP peers (CIDRs or addresses) whose x-forwarded-client-cert header is believed; empty = never. */
-  trusted_proxies: z.array(z.string().min(1)).default([]),
+  trusted_proxies: z.array(z.string().min(1).superRefine((entry, ctx) => {
+    try {
+      parseProxyEntry(entry);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  })).default([]),
   /** SPIFFE ID (exact) -> model globs granted to that workload. */
   models: z.record(z.string().startsWith('spiffe://'), z.array(z.string().min(1))).default({}),
 });
 
-export const AUTHENTICATOR_NAMES = ['api_key', 'jwt', 'mtls'] as const;
+const AUTHENTICATOR_NAMES = ['api_key', 'jwt', 'mtls'] as const;
 
 export const identitySchema = z.strictObject({
   /** Authenticators run in this order; the first that finds its credential decides. Unlisted ones never run. */
@@ -101,7 +108,6 @@ export const identitySchema = z.strictObject({
   }).default({ header: 'x-tollgate-on-behalf-of' }),
 });
 
-export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IssuerConfig = z.infer<typeof issuerSchema>;
 export type JwtConfig = z.infer<typeof jwtSchema>;
 export type ClaimMapping = z.infer<typeof claimMappingSchema>;

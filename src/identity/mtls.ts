@@ -6,7 +6,7 @@ import { isSpiffeUri, parseSpiffeId } from './spiffe.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { parseXfcc, type XfccElement } from './xfcc.js';
 
-export const XFCC_HEADER = 'x-forwarded-client-cert';
+const XFCC_HEADER = 'x-forwarded-client-cert';
 
 export interface MtlsOptions {
   trustedProxies: TrustedProxies;

@@ -1,20 +1,31 @@
 import { BlockList, isIP } from 'node:net';
 
+interface Subnet {
+  address: string;
+  bits: number;
+  type: 'ipv4' | 'ipv6';
+}
+
+/** An address or CIDR; throws on anything else, so a typo cannot silently trust nobody or everybody. */
+export function parseProxyEntry(entry: string): Subnet {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) throw new Error(`trusted proxy ${entry}: not an IP address or CIDR`);
+  const max = family === 4 ? 32 : 128;
+  const bits = prefix === undefined ? max : Number(prefix);
+  if ((prefix !== undefined && !/^\d{1,3}$/.test(prefix)) || bits > max) throw new Error(`trusted proxy ${entry}: bad prefix length`);
+  return { address, bits, type: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
 /** Addresses and CIDRs of the proxies whose forwarded identity headers are believed. */
 export class TrustedProxies {
   private readonly list = new BlockList();
-  readonly empty: boolean;
+  private readonly empty: boolean;
 
-  /** Throws on an entry that is not an address or CIDR, so a typo cannot silently trust nobody or everybody. */
   constructor(entries: readonly string[]) {
     this.empty = entries.length === 0;
     for (const entry of entries) {
-      const [address, prefix] = entry.split('/');
-      const family = isIP(address);
-      if (family === 0) throw new Error(`trusted proxy ${entry}: not an IP address or CIDR`);
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      const bits = prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix);
-      if ((prefix !== undefined && !/^\d{1,3}$/.test(prefix)) || bits < 0 || bits > (family === 4 ? 32 : 128)) throw new Error(`trusted proxy ${entry}: bad prefix length`);
+      const { address, bits, type } = parseProxyEntry(entry);
       this.list.addSubnet(address, bits, type);
     }
   }

@@ -59,6 +59,7 @@ identity:
         audiences: [x]
         colour: blue
   mtls:
+    trusted_proxies: [10.0.0.0/33]
     models:
       "not-spiffe": [x]
 `);
@@ -70,6 +71,7 @@ identity:
     expect(found).toMatch(/either a shared secret or a JWKS/);
     expect(found).toMatch(/colour/);
     expect(found).toMatch(/identity\.mtls\.models/);
+    expect(found).toMatch(/identity\.mtls\.trusted_proxies\.0: trusted proxy 10\.0\.0\.0\/33: bad prefix length/);
   });
 
   test('duplicate issuers, and JWT env without an issuer, are errors', () => {

@@ -41,7 +41,8 @@ export class JwtVerifier {
   async verify(token: string, via: string, fromIssuerHeader: boolean): Promise<VerifiedJwt> {
     if (token.length > this.options.maxTokenBytes) throw new TollgateError('ERR_CREDENTIAL_TOO_LARGE', `token is larger than ${this.options.maxTokenBytes} bytes`);
     if (!looksLikeJwt(token)) throw new TollgateError('ERR_JWT_MALFORMED', 'token is not a compact JWS');
-    const cacheKey = this.options.cache ? VerifiedTokenCache.key(via, token) : '';
+    // The scope keeps a token verified without the issuer-header check from satisfying one with it.
+    const cacheKey = this.options.cache ? VerifiedTokenCache.key(`${fromIssuerHeader ? 'issuer-header' : 'any-header'} ${via}`, token) : '';
     const cached = this.options.cache?.get(cacheKey);
     if (cached) return cached;
 
@@ -54,9 +55,9 @@ export class JwtVerifier {
     // No critical extensions are implemented, so any `crit` header must be refused (RFC 7515 4.1.11).
     if (header.crit !== undefined) throw new TollgateError('ERR_JWT_CRIT_UNSUPPORTED', 'token has critical header extensions Tollgate does not implement');
     if (header.alg.startsWith('HS') !== issuer.symmetric) {
-      throw new TollgateError('ERR_JWT_ALG_CONFUSION', `alg ${header.alg} does not match the issuer's ${issuer.symmetric ? 'shared secret' : 'public keys'}`);
+      throw new TollgateError('ERR_JWT_ALG_CONFUSION', `alg ${shown(header.alg)} does not match the issuer's ${issuer.symmetric ? 'shared secret' : 'public keys'}`);
     }
-    if (!issuer.algorithms.includes(header.alg)) throw new TollgateError('ERR_JWT_ALG_NOT_ALLOWED', `alg ${header.alg} is not allowed for this issuer`);
+    if (!issuer.algorithms.includes(header.alg)) throw new TollgateError('ERR_JWT_ALG_NOT_ALLOWED', `alg ${shown(header.alg)} is not allowed for this issuer`);
 
     const { config } = issuer;
     let result: JWTVerifyResult;
@@ -76,6 +77,11 @@ export class JwtVerifier {
     this.options.cache?.set(cacheKey, verified, ((result.payload.exp as number) + config.clock_tolerance_s) * 1000);
     return verified;
   }
+}
+
+/** The token's alg, echoed in messages only when it looks like an algorithm name (it is attacker input). */
+function shown(alg: string): string {
+  return /^[A-Za-z0-9]{1,16}$/.test(alg) ? alg : '(unrecognised)';
 }
 
 function decodeUnverified(token: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {

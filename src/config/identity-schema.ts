@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertFetchableUrl } from '../identity/http-json.js';
 import { parseProxyEntry } from '../identity/trusted-proxies.js';
 
 /** Identity settings (docs/identity.md documents every key). */
@@ -52,6 +53,15 @@ export const issuerSchema = z.strictObject({
     }
   }
   if (symmetric && issuer.jwks_uri !== null) ctx.addIssue({ code: 'custom', path: ['jwks_uri'], message: 'an issuer has either a shared secret or a JWKS, not both' });
+  if (!symmetric) {
+    // Keys come from jwks_uri, or from discovery under the issuer URL.
+    const [field, url] = issuer.jwks_uri !== null ? ['jwks_uri', issuer.jwks_uri] : ['issuer', issuer.issuer];
+    try {
+      assertFetchableUrl(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: [field], message: (err as Error).message });
+    }
+  }
 });
 
 export const jwtSchema = z.strictObject({

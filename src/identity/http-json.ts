@@ -23,7 +23,7 @@ export function assertFetchableUrl(url: string): URL {
  * GET a JSON document with a hard timeout and size cap. Redirects are refused: a JWKS location
  * is configuration, not something a server may move.
  */
-export function fetchJson(url: string, options: JsonFetchOptions): Promise<unknown> {
+export async function fetchJson(url: string, options: JsonFetchOptions): Promise<unknown> {
   const target = assertFetchableUrl(url);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.tokenFile) headers.authorization = `Bearer ${readFileSync(options.tokenFile, 'utf8').trim()}`;

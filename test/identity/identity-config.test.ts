@@ -58,6 +58,11 @@ identity:
       - issuer: https://c
         audiences: [x]
         colour: blue
+      - issuer: http://idp.example
+        audiences: [x]
+      - issuer: https://e
+        jwks_uri: http://e.example/keys
+        audiences: [x]
   mtls:
     trusted_proxies: [10.0.0.0/33]
     models:
@@ -70,6 +75,8 @@ identity:
     expect(found).toMatch(/RS256: an issuer with a shared secret allows only HS\* algorithms/);
     expect(found).toMatch(/either a shared secret or a JWKS/);
     expect(found).toMatch(/colour/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.3\.issuer: http:\/\/idp\.example: only https/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.4\.jwks_uri: http:\/\/e\.example\/keys: only https/);
     expect(found).toMatch(/identity\.mtls\.models/);
     expect(found).toMatch(/identity\.mtls\.trusted_proxies\.0: trusted proxy 10\.0\.0\.0\/33: bad prefix length/);
   });

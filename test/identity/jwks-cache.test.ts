@@ -103,6 +103,6 @@ describe('fetchJson', () => {
   });
 
   test('plain http only to loopback', async () => {
-    expect(() => fetchJson('http://idp.example.com/keys', options)).toThrow(/only https/);
+    await expect(fetchJson('http://idp.example.com/keys', options)).rejects.toThrow(/only https/);
   });
 });

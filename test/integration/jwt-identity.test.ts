@@ -135,3 +135,21 @@ identity:
 async function hsWithKey(issuer: string, secret: string, nowS: number): Promise<string> {
   return new SignJWT({ iss: issuer, sub: 'root', aud: 'tollgate', exp: nowS + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
 }
+
+describe('JWT issuer from the environment alone', () => {
+  test('TOLLGATE_JWT_ISSUER + TOLLGATE_JWT_AUDIENCE: keys found through discovery, tokens verified', async () => {
+    const idp = await TestIdp.start(['ES256']);
+    const tg = await startTollgate({ TOLLGATE_JWT_ISSUER: idp.issuer, TOLLGATE_JWT_AUDIENCE: 'gw,tollgate' });
+    try {
+      const token = await idp.token({ sub: 'env-user', scope: 'model:gpt-4o' }, { alg: 'ES256' });
+      const res = await postJson(`${tg.url}/v1/authorize`, {
+        method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${token}` }, body: { model: 'gpt-4o', messages: [] },
+      });
+      expect(res.json).toMatchObject({ allow: true, identity: { subject: 'env-user', issuer: idp.issuer } });
+      expect(idp.requests).toEqual(['/.well-known/openid-configuration', '/keys']);
+    } finally {
+      await tg.stop();
+      await idp.close();
+    }
+  });
+});

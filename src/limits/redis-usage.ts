@@ -24,6 +24,8 @@ export class RedisUsageStore implements UsageStore {
       commandTimeout: options.timeoutMs,
       connectTimeout: Math.max(options.timeoutMs, 1000),
       maxRetriesPerRequest: 1,
+      // Reconnect soon after an outage: decisions are denied until Redis is back.
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     });
     this.redis.on('error', options.onError);
   }
@@ -47,8 +49,10 @@ export class RedisUsageStore implements UsageStore {
     return { minute: counters(minute), day: counters(day) };
   }
 
+  /** QUIT when connected (flushes pending writes); disconnect also stops reconnecting to a Redis that is down. */
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 
   /** [key, time to live]: each window's key outlives its window a little, so a late read still sees it. */

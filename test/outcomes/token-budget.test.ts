@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RedisUsageStore } from '../../src/limits/redis-usage.js';
+import { TollgateError } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/paths.js';
+import { buildBundle } from '../helpers/opa.js';
+import { startRedis, type RunningRedis } from '../helpers/redis-server.js';
+import { postJson, startTollgate, tempDir, writeKeys, type RunningTollgate, type TestKey } from '../helpers/tollgate.js';
+
+const HOOK_TOKEN = 'budget-test-hook-token-0123456789';
+const source = (file: string) => readFileSync(path.join(packageRoot(), file), 'utf8');
+
+/** The documented example (docs/examples/token-budget) on top of the default policy, svc-a: 30 tokens a minute. */
+function budgetBundle(): string {
+  const data = { tollgate: { subjects: {}, groups: {}, token_budgets: { 'svc-a': { per_minute: 30, per_day: 1000 } } } };
+  return buildBundle({
+    'authz.rego': source('policies/authz.rego'),
+    'budget.rego': source('docs/examples/token-budget/budget.rego'),
+    'data.json': JSON.stringify(data),
+  }, ['tollgate/budget/decision']);
+}
+
+describe.each(['memory', 'redis'])('token budget from outcomes (%s usage store)', (store) => {
+  let tg: RunningTollgate;
+  let key: TestKey;
+  let redis: RunningRedis | undefined;
+  let now = Date.UTC(2026, 0, 1, 12, 0, 10);
+  beforeAll(async () => {
+    const file = path.join(tempDir(), 'keys.yaml');
+    [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
+    if (store === 'redis') redis = await startRedis();
+    tg = await startTollgate({
+      TOLLGATE_KEYS_FILE: file, TOLLGATE_HOOK_TOKEN: HOOK_TOKEN, TOLLGATE_POLICY_BUNDLE: budgetBundle(),
+      TOLLGATE_POLICY__ENTRYPOINT: 'tollgate/budget/decision', ...(redis ? { TOLLGATE_USAGE__REDIS_URL: redis.url } : {}),
+    }, undefined, () => now);
+  });
+  afterAll(async () => {
+    await tg.stop();
+    await redis?.stop();
+  });
+
+  const authorize = async () => (await postJson(`${tg.url}/v1/authorize`, {
+    method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${key.secret}` }, body: { model: 'gpt-4o-mini', messages: [] },
+  })).json;
+  const spend = async (decisionId: string, tokens: number) => {
+    const res = await postJson(`${tg.url}/v1/outcomes`, { decision_id: decisionId, usage: { total_tokens: tokens } }, { 'x-tollgate-hook-token': HOOK_TOKEN });
+    expect(res.json.result).toBe('recorded');
+  };
+
+  test('spent budget denies with 429 and retry-after until the next minute', async () => {
+    const first = await authorize();
+    expect(first.allow).toBe(true);
+    await spend(first.decision_id, 20);
+    const second = await authorize();
+    expect(second.allow).toBe(true);
+    await spend(second.decision_id, 15);
+    expect(await authorize()).toMatchObject({ allow: false, status: 429, reason: 'token_budget_exceeded', response_headers: { 'retry-after': '50' } });
+    now += 60_000;
+    expect((await authorize()).allow).toBe(true);
+  });
+});
+
+describe('Redis usage store', () => {
+  let redis: RunningRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis.stop());
+
+  const who = { kind: 'api_key' as const, subject: 'svc-r', scopes: [], models: [], groups: [] };
+
+  test('counters are shared by every replica (store instance)', async () => {
+    const options = { url: redis.url, keyPrefix: 'test:', timeoutMs: 500, now: () => Date.UTC(2026, 0, 1), onError: () => undefined };
+    const a = new RedisUsageStore(options);
+    const b = new RedisUsageStore(options);
+    await a.record('svc-r', { tokens: 7, requests: 1, costUsd: 0.25 });
+    await b.record('svc-r', { tokens: 3, requests: 1, costUsd: 0.5 });
+    expect(await b.usageFor(who)).toEqual({ minute: { tokens: 10, requests: 2, cost_usd: 0.75 }, day: { tokens: 10, requests: 2, cost_usd: 0.75 } });
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test('an unreachable Redis fails closed: reads reject with a TollgateError in bounded time', async () => {
+    const down = await startRedis();
+    await down.stop();
+    const store = new RedisUsageStore({ url: down.url, keyPrefix: 'test:', timeoutMs: 200, now: Date.now, onError: () => undefined });
+    const started = Date.now();
+    await expect(store.usageFor(who)).rejects.toBeInstanceOf(TollgateError);
+    await expect(store.record('svc-r', { tokens: 1, requests: 1, costUsd: 0 })).rejects.toBeInstanceOf(TollgateError);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await store.close();
+  });
+});

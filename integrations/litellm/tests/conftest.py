@@ -70,6 +70,7 @@ def litellm(tollgate, upstream, tmp_path_factory):
         [str(Path(sys.executable).parent / "litellm"), "--config", str(config), "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"],
         ROOT,
         clean_env(
+            PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"),
             LITELLM_MASTER_KEY=MASTER_KEY, TOLLGATE_URL=tollgate.url, TOLLGATE_HOOK_TOKEN=HOOK_TOKEN, TOLLGATE_TIMEOUT_MS="2000",
             LITELLM_LOCAL_MODEL_COST_MAP="True", LITELLM_MODE="PRODUCTION", LITELLM_DONT_SHOW_FEEDBACK_BOX="1", LITELLM_LOG="ERROR",
             GENERIC_LOGGER_ENDPOINT=f"http://127.0.0.1:{upstream.port}/webhook",

@@ -10,7 +10,6 @@ import type { WasmPolicyEngine } from '../../policy/wasm-engine.js';
 import { evaluationRecord } from './evaluation-record.js';
 
 const DATA_PREFIX = '/v1/data/';
-const ENTRYPOINT = /^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/;
 
 export interface DataApiDeps {
   policy: () => WasmPolicyEngine | undefined;
@@ -38,7 +37,8 @@ export function dataApiRoutes(deps: DataApiDeps): HotRoute[] {
     let input: unknown;
     try {
       entrypoint = decodeURIComponent(path.slice(DATA_PREFIX.length)).replace(/\/+$/, '');
-      if (!ENTRYPOINT.test(entrypoint)) throw new TollgateError('ERR_REQUEST_MALFORMED', `"${entrypoint}" is not a document path`);
+      // OPA would answer the whole data document here; Tollgate serves only compiled entrypoints.
+      if (entrypoint === '') throw new TollgateError('ERR_REQUEST_MALFORMED', 'name a policy entrypoint: /v1/data/<package path>/<rule>');
       input = req.method === 'GET' ? inputFromQuery(query) : inputFromBody(await readBody(req, deps.maxBodyBytes));
     } catch (err) {
       const error = asTollgateError(err, 'ERR_REQUEST_MALFORMED');

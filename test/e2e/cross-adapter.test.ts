@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { authorizationClient, grpcPort } from '../envoy-grpc/grpc-client.js';
+import { EnvoyHttpEmulator } from '../helpers/envoy-http-emulator.js';
+import { send } from '../helpers/gateway-peers.js';
+import { postJson, startTollgate, tempDir, writeKeys, type RunningTollgate, type TestKey } from '../helpers/tollgate.js';
+
+/** One logical request: an Azure-style chat call, so the model is visible even to forward-auth (no body). */
+interface Logical { method: string; path: string; host: string; headers: Record<string, string>; body: string }
+interface Outcome { allow: boolean; status: number; reason: string }
+type Adapter = (req: Logical) => Promise<{ allow: boolean; status: number }>;
+
+const chat = (model: string, headers: Record<string, string>): Logical => ({
+  method: 'POST', path: `/openai/deployments/${model}/chat/completions?api-version=2024-10-21`, host: 'llm.example',
+  headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+});
+
+/** envoy.type.v3.StatusCode names the gRPC client decodes, for the statuses these cases produce. */
+const GRPC_HTTP_STATUS: Record<string, number> = { Unauthorized: 401, Forbidden: 403, TooManyRequests: 429, BadRequest: 400 };
+
+describe('the same policy decides the same way through every adapter', () => {
+  let tg: RunningTollgate;
+  let key: TestKey;
+  let grpc: ReturnType<typeof authorizationClient>;
+  const adapters: Record<string, Adapter> = {};
+  beforeAll(async () => {
+    const file = path.join(tempDir(), 'keys.yaml');
+    [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
+    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file });
+    const envoyHttp = new EnvoyHttpEmulator(Number(new URL(tg.url).port));
+    grpc = authorizationClient(grpcPort(tg));
+    adapters.native = async (r) => {
+      const res = await postJson(`${tg.url}/v1/authorize`, { method: r.method, path: r.path, headers: { host: r.host, ...r.headers }, body: r.body });
+      return { allow: res.json.allow, status: res.json.status };
+    };
+    adapters.envoy_http = async (r) => {
+      const out = await envoyHttp.check({ method: r.method, path: r.path, host: r.host, headers: r.headers, body: r.body });
+      return out.allowed ? { allow: true, status: 200 } : { allow: false, status: out.status };
+    };
+    adapters.envoy_grpc = async (r) => {
+      const q = r.path.indexOf('?');
+      const res = await grpc.check({
+        attributes: {
+          request: {
+            http: {
+              method: r.method, path: r.path, host: r.host, scheme: 'http', protocol: 'HTTP/1.1', body: r.body,
+              headers: { ':method': r.method, ':path': r.path, ':authority': r.host, ...r.headers }, query: r.path.slice(q + 1),
+            },
+          },
+        },
+      });
+      return res.status.code === 0 ? { allow: true, status: 200 } : { allow: false, status: GRPC_HTTP_STATUS[res.denied_response.status.code] };
+    };
+    adapters.kong = async (r) => {
+      const q = r.path.indexOf('?');
+      const res = await postJson(`${tg.url}/v1/data/tollgate/kong`, {
+        input: {
+          request: { http: { host: r.host, port: '8000', method: r.method, scheme: 'http', path: r.path.slice(0, q), querystring: Object.fromEntries(new URLSearchParams(r.path.slice(q + 1))), headers: r.headers, body: r.body } },
+          client_ip: '127.0.0.1',
+        },
+      });
+      return { allow: res.json.result.allow, status: res.json.result.allow ? 200 : res.json.result.status };
+    };
+    adapters.forward_auth = async (r) => {
+      const res = await send(`${tg.url}/forward-auth`, { headers: { ...r.headers, 'x-forwarded-method': r.method, 'x-forwarded-uri': r.path, 'x-forwarded-host': r.host } });
+      return { allow: res.status === 200, status: res.status };
+    };
+  });
+  afterAll(async () => {
+    grpc?.close();
+    await tg?.stop();
+  });
+
+  const cases: Array<{ name: string; request: () => Logical; want: Outcome }> = [
+    { name: 'granted key and model', request: () => chat('gpt-4o', { authorization: `Bearer ${key.secret}` }), want: { allow: true, status: 200, reason: 'allowed' } },
+    { name: 'model not granted', request: () => chat('o1', { 'x-api-key': key.secret }), want: { allow: false, status: 403, reason: 'model_not_allowed' } },
+    { name: 'no credential', request: () => chat('gpt-4o', {}), want: { allow: false, status: 401, reason: 'unauthenticated' } },
+    { name: 'bad key', request: () => chat('gpt-4o', { authorization: `Bearer ${key.secret.slice(0, -4)}AAAA` }), want: { allow: false, status: 401, reason: 'credential_invalid' } },
+  ];
+
+  test.each(cases)('$name', async ({ request, want }) => {
+    const got: Record<string, Outcome> = {};
+    for (const [name, adapter] of Object.entries(adapters)) {
+      const { allow, status } = await adapter(request());
+      const audit = tg.decisions().at(-1)!;
+      expect(audit.gateway).toBe(name);
+      got[name] = { allow, status, reason: audit.reason as string };
+    }
+    expect(got).toEqual(Object.fromEntries(Object.keys(adapters).map((name) => [name, want])));
+  });
+});

@@ -33,7 +33,7 @@ describe('Envoy HTTP ext_authz, as integrations/envoy/envoy-http.yaml configures
       'x-tollgate-subject': 'svc-a', 'x-tollgate-key-id': key.id, 'x-tollgate-credential': 'api_key',
       'x-tollgate-decision-id': expect.any(String), 'x-tollgate-on-behalf-of': '',
     });
-    expect(out.removeHeaders).toContain('authorization');
+    expect(out.removeHeaders).toEqual(['authorization']);
     expect(tg.decisions().find((d) => d.decision_id === out.upstreamHeaders['x-tollgate-decision-id'])).toMatchObject({
       gateway: 'envoy_http', method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o-mini', source_address: '198.51.100.4', result: 'allow',
     });

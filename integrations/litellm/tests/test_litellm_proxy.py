@@ -5,7 +5,7 @@ import json
 
 import httpx
 
-from conftest import HOOK_TOKEN
+from conftest import HOOK_TOKEN, MASTER_KEY
 from processes import wait_until
 
 WEATHER_TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}
@@ -107,3 +107,10 @@ def test_generic_webhook_payload_links_to_the_same_decision(tollgate, litellm, u
     assert res.status_code == 200, res.text
     assert res.json()["duplicate"] >= 1
     assert len([r for r in tollgate.records("outcome") if r["decision_id"] == decision_id]) == 1
+
+
+def test_litellm_master_key_is_still_decided_by_tollgate(tollgate, litellm):
+    """Custom auth runs before LiteLLM's master-key check, so its master key is just an unknown credential."""
+    res = chat(litellm, MASTER_KEY, "mock-gpt")
+    assert res.status_code == 401, res.text
+    assert res.json()["error"]["type"] == "credential_invalid"

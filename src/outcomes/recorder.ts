@@ -43,7 +43,7 @@ export class OutcomeRecorder {
   }
 }
 
-/** The outcome record (docs/audit.md): the decision's caller, then what the model did. */
+/** The outcome record (docs/integrations/litellm.md): the decision's caller, then what the model did. */
 function outcomeRecord(o: Outcome, caller: DecidedCaller | undefined): Record<string, unknown> {
   return {
     log_type: 'outcome',

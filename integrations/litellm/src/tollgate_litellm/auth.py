@@ -58,7 +58,7 @@ def allowed(answer: dict[str, Any]) -> UserAPIKeyAuth:
     limits = ((answer.get("dynamic_metadata") or {}).get("litellm")) or {}
     return UserAPIKeyAuth(
         # A stable per-caller id for LiteLLM's per-key limits and logs (LiteLLM hashes it); never the caller's secret.
-        api_key=f"tollgate:{identity.get('credential', 'none')}:{identity.get('key_id') or subject}",
+        api_key=f"tollgate:{identity.get('credential', 'none')}:{identity.get('key_id') or subject or 'anonymous'}",
         key_alias=identity.get("key_id"),
         user_id=subject,
         team_id=identity.get("tenant"),

@@ -43,7 +43,7 @@ export function outcomesRouter(options: OutcomesRouteOptions): Router {
   );
   router.use('/v1/outcomes', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 503;
-    if (status < 500) return void fail(res, status, 'request_malformed', (err as Error).message);
+    if (status < 500) return void fail(res, status, status === 413 ? 'request_too_large' : 'request_malformed', (err as Error).message);
     const error = asTollgateError(err);
     fail(res, 503, error.reason, error.message);
   });

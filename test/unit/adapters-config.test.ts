@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, undefined);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('adapters config', () => {
+  test('defaults: every HTTP adapter on, Envoy under /ext_authz, forward-auth at /forward-auth, no trusted proxies', () => {
+    expect(loadConfig({}, undefined).adapters).toEqual({
+      trusted_proxies: [],
+      envoy_http: { enabled: true, path_prefix: '/ext_authz' },
+      forward_auth: { enabled: true, path: '/forward-auth', model_header: null },
+      data_api: { enabled: true },
+      kong: { enabled: true },
+    });
+  });
+
+  test('environment forms; header names lower-cased', () => {
+    const { adapters } = loadConfig({
+      TOLLGATE_ADAPTERS__TRUSTED_PROXIES: '[10.0.0.0/8, "fd00::/8", 192.0.2.1]',
+      TOLLGATE_ADAPTERS__FORWARD_AUTH__MODEL_HEADER: 'X-Tollgate-Model',
+      TOLLGATE_ADAPTERS__ENVOY_HTTP__PATH_PREFIX: '/authz/envoy',
+      TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'false',
+    }, undefined);
+    expect(adapters).toMatchObject({
+      trusted_proxies: ['10.0.0.0/8', 'fd00::/8', '192.0.2.1'],
+      forward_auth: { model_header: 'x-tollgate-model' },
+      envoy_http: { path_prefix: '/authz/envoy' },
+      data_api: { enabled: false },
+    });
+  });
+
+  test.each([
+    ['TOLLGATE_ADAPTERS__TRUSTED_PROXIES', '[10.0.0.0/33]', 'adapters.trusted_proxies.0'],
+    ['TOLLGATE_ADAPTERS__TRUSTED_PROXIES', '[proxy.local]', 'adapters.trusted_proxies.0'],
+    ['TOLLGATE_ADAPTERS__ENVOY_HTTP__PATH_PREFIX', '/ext_authz/', 'adapters.envoy_http.path_prefix'],
+    ['TOLLGATE_ADAPTERS__ENVOY_HTTP__PATH_PREFIX', 'ext_authz', 'adapters.envoy_http.path_prefix'],
+    ['TOLLGATE_ADAPTERS__FORWARD_AUTH__MODEL_HEADER', '"x model"', 'adapters.forward_auth.model_header'],
+    ['TOLLGATE_ADAPTERS__FORWARD_AUTH__PATH', '/forward-auth/', 'adapters.forward_auth.path'],
+    ['TOLLGATE_ADAPTERS__KONG__PATH', '/x', 'adapters.kong'],
+  ])('%s=%s is refused, naming %s', (name, value, keyPath) => {
+    expect(problems({ [name]: value }).join('\n')).toContain(keyPath);
+  });
+});

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+export interface ServerProcess {
+  pid: number;
+  /** The JSON line the server logged when it started listening. */
+  ready: Record<string, unknown>;
+  /** Resident set size now, in MiB. */
+  rssMiB(): number;
+  /** Peak resident set size (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  stop(): Promise<void>;
+}
+
+export interface ServerSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** CPU list for taskset (the server's core). */
+  cpus: string;
+  /** What the server said when ready (from its output or a probe); undefined until then. */
+  readyWhen: (output: string) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+  logDir: string;
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts a server in its own process, pinned with taskset. Its output goes to a file (a real sink
+ * with real write cost, and the benchmark process does not spend CPU reading it).
+ */
+export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
+  const logFile = path.join(spec.logDir, `${spec.name}.log`);
+  const fd = openSync(logFile, 'w');
+  const child = spawn('taskset', ['-c', spec.cpus, spec.command, ...spec.args], {
+    env: { ...withoutTollgateEnv(), ...spec.env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await waitForReady(child, logFile, spec, exited);
+  const pid = child.pid!;
+  return {
+    pid,
+    ready,
+    rssMiB: () => procStatusKiB(pid, 'VmRSS') / 1024,
+    peakRssMiB: () => procStatusKiB(pid, 'VmHWM') / 1024,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(logFile, { force: true });
+    },
+  };
+}
+
+async function waitForReady(child: ChildProcess, logFile: string, spec: ServerSpec, exited: Promise<number | null>): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + (spec.startTimeoutMs ?? 60_000);
+  let exitCode: number | null | undefined;
+  void exited.then((code) => { exitCode = code ?? -1; });
+  for (;;) {
+    const output = readFileSync(logFile, 'utf8');
+    const ready = await spec.readyWhen(output);
+    if (ready) return ready;
+    if (exitCode !== undefined) throw new Error(`${spec.name} exited with ${exitCode} before it was ready:\n${output.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${spec.name} was not ready after ${spec.startTimeoutMs ?? 60_000} ms:\n${output.slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The first JSON log line whose message is `message`. */
+export function jsonLineWithMessage(message: string): (output: string) => Record<string, unknown> | undefined {
+  return (output) => {
+    for (const line of output.split('\n')) {
+      if (!line.includes(message)) continue;
+      try {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        if (record.message === message) return record;
+      } catch {
+        // a partly written line: read again on the next poll
+      }
+    }
+    return undefined;
+  };
+}
+
+function procStatusKiB(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** Servers get only the settings a scenario gives them. */
+function withoutTollgateEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOLLGATE_')));
+}

@@ -1,0 +1,67 @@
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { jsonLineWithMessage, startServer, type ServerProcess } from './server-process.js';
+
+export interface Placement {
+  root: string;
+  logDir: string;
+  serverCpus: string;
+}
+
+/** A Tollgate server as users run it: the built CLI, configured through TOLLGATE_* variables. */
+export async function startTollgate(place: Placement, name: string, env: Record<string, string>): Promise<ServerProcess & { httpPort: number; adminPort: number }> {
+  const server = await startServer({
+    name,
+    command: process.execPath,
+    args: [path.join(place.root, 'bin', 'tollgate.js'), 'serve'],
+    env: { TOLLGATE_HOST: '127.0.0.1', TOLLGATE_HTTP_PORT: '0', TOLLGATE_ADMIN_PORT: '0', TOLLGATE_GRPC_PORT: '0', ...env },
+    cpus: place.serverCpus,
+    logDir: place.logDir,
+    readyWhen: jsonLineWithMessage('tollgate listening'),
+  });
+  return { ...server, httpPort: Number(server.ready.http_port), adminPort: Number(server.ready.admin_port) };
+}
+
+/** The physical limit: bare node:http answering 200 (bench/servers/bare-http.ts). */
+export async function startBare(place: Placement): Promise<ServerProcess & { httpPort: number }> {
+  const server = await startServer({
+    name: 'bare-http',
+    command: process.execPath,
+    args: [path.join(place.root, 'dist', 'bench', 'servers', 'bare-http.js')],
+    cpus: place.serverCpus,
+    logDir: place.logDir,
+    readyWhen: jsonLineWithMessage('bare listening'),
+  });
+  return { ...server, httpPort: Number(server.ready.http_port) };
+}
+
+/**
+ * OPA's own server on the same Rego and data files, at log level error (its cheapest setting: no
+ * per-request log lines).
+ */
+export async function startOpa(place: Placement, opa: string, files: string[]): Promise<ServerProcess & { httpPort: number }> {
+  const port = await freePort();
+  const server = await startServer({
+    name: 'opa',
+    command: opa,
+    args: ['run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error', '--disable-telemetry', ...files],
+    cpus: place.serverCpus,
+    logDir: place.logDir,
+    readyWhen: async () => {
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+      return ok ? { http_port: port } : undefined;
+    },
+  });
+  return { ...server, httpPort: port };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { ScenarioResult } from './scenario-result.js';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** undefined: not measurable in this run (a scenario is missing). */
+  met?: boolean;
+}
+
+type Find = (id: string) => ScenarioResult | undefined;
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+/** The issue's targets, each judged on figures from this run only. */
+export function checkTargets(find: Find): TargetCheck[] {
+  const bare = find('bare')?.load;
+  const ratio = (id: string, min: number, target: string): TargetCheck => {
+    const load = find(id)?.load;
+    if (!bare || !load) return { target, measured: `not measured (${id} or bare missing)` };
+    const r = load.rps / bare.rps;
+    return { target, measured: `${pct(r)} of bare (${Math.round(load.rps)} / ${Math.round(bare.rps)} req/s)`, met: r >= min };
+  };
+  const checks = [
+    ratio('native-api-key', 0.5, 'native API with API key >= 50% of bare node:http req/s'),
+    ratio('jwt-rs256-cache', 0.4, 'JWT RS256 with verified-token cache >= 40% of bare'),
+    ratio('jwt-es256-cache', 0.4, 'JWT ES256 with verified-token cache >= 40% of bare'),
+  ];
+  const opa = find('opa-server')?.load;
+  const dataApi = find('tollgate-data-api')?.load;
+  const opaTarget = "Tollgate Data API >= 1.0x OPA server req/s, p99 no worse";
+  checks.push(opa && dataApi
+    ? {
+      target: opaTarget,
+      measured: `${(dataApi.rps / opa.rps).toFixed(2)}x req/s, p99 ${dataApi.p99Ms.toFixed(2)} vs ${opa.p99Ms.toFixed(2)} ms`,
+      met: dataApi.rps >= opa.rps && dataApi.p99Ms <= opa.p99Ms,
+    }
+    : { target: opaTarget, measured: 'not measured (opa-server or tollgate-data-api missing)' });
+  const half = find('native-api-key-half-peak')?.serverDecisionP99;
+  checks.push(half
+    ? {
+      target: 'server-side decision time p99 < 1 ms at half of peak load',
+      measured: `p99 ~${half.estimateMs.toFixed(3)} ms (bucket <= ${half.bucketBoundMs} ms; ${(half.withinOneMs * 100).toFixed(2)}% of ${half.count} decisions <= 1 ms)`,
+      met: half.bucketBoundMs <= 1,
+    }
+    : { target: 'server-side decision time p99 < 1 ms at half of peak load', measured: 'not measured' });
+  const keys = find('keys-100000');
+  checks.push(keys
+    ? {
+      target: 'RSS < 150 MB with 100k keys',
+      measured: `${keys.rssMiB!.toFixed(0)} MiB after load (${(keys.rssMiB! * 1.048576).toFixed(0)} MB), peak ${keys.peakRssMiB!.toFixed(0)} MiB`,
+      met: keys.rssMiB! * 1.048576 < 150,
+    }
+    : { target: 'RSS < 150 MB with 100k keys', measured: 'not measured' });
+  return checks;
+}

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BenchContext, type BenchOptions } from './lib/bench-context.js';
+import { machineInfo } from './lib/machine.js';
+import { renderMarkdown, type BenchReport } from './lib/report.js';
+import { checkTargets } from './lib/targets.js';
+import { bareLimit } from './scenarios/bare-limit.js';
+import { keyGrowth, subjectGrowth } from './scenarios/cost-growth.js';
+import { hotReload } from './scenarios/hot-reload.js';
+import { nativeApi } from './scenarios/native-api.js';
+import { opaComparison } from './scenarios/opa-comparison.js';
+
+/** Scenarios in the issue's order; each skips itself when not wanted or not available. */
+const SCENARIOS = [bareLimit, nativeApi, opaComparison, subjectGrowth, keyGrowth, hotReload];
+
+export interface RunOutput {
+  report: BenchReport;
+  markdown: string;
+}
+
+/** Runs every wanted scenario one after another (never two loads at once) and renders the report. */
+export async function runBench(options: BenchOptions, log: (line: string) => void = () => undefined): Promise<RunOutput> {
+  const machine = machineInfo(options.root, options.opa);
+  const ctx = new BenchContext(options);
+  try {
+    for (const scenario of SCENARIOS) {
+      log(`running ${scenario.name}`);
+      await scenario(ctx);
+      for (const r of ctx.results.filter((x) => !logged.has(x))) {
+        logged.add(r);
+        log(r.load ? `  ${r.id}: ${Math.round(r.load.rps)} req/s p99 ${r.load.p99Ms.toFixed(2)} ms errors ${r.load.errors + r.load.non2xx + r.load.unexpected}` : `  ${r.id}: not measured: ${r.notMeasured}`);
+      }
+    }
+  } finally {
+    ctx.dispose();
+  }
+  const { root: _root, opa: _opa, ...shown } = options;
+  const report: BenchReport = {
+    machine,
+    method: {
+      'load generator (peak)': `wrk ${machine.wrk}, 1 thread, ${options.connections} keep-alive connections, closed loop, ${options.warmupS} s warm-up then ${options.durationS} s measured; a Lua check counts 2xx answers without the expected body`,
+      'load generator (fixed rate)': `autocannon ${machine.packages.autocannon} CLI (-R), same connections and duration`,
+      'core pinning': `server process on CPU ${options.serverCpus}, load generator on CPU ${options.loadCpus} (taskset); OPA is pinned the same way, so Go sees one CPU (GOMAXPROCS=1)`,
+      'servers': 'separate processes: `node bin/tollgate.js serve` (the built CLI, output to a file), bench/servers/bare-http.ts, `opa run --server --log-level error`',
+      'RSS': 'VmRSS of the server after the measured run; peak is VmHWM (includes start-up)',
+      'noise': '"other CPU %" is how busy both cores were in the half second before each run, with no load running: anything above ~0 is other work sharing the machine',
+    },
+    options: shown,
+    results: ctx.results,
+    targets: checkTargets((id) => ctx.find(id)),
+  };
+  const analysisFile = path.join(options.root, 'bench', 'analysis.md');
+  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
+  return { report, markdown: renderMarkdown(report, analysis) };
+}
+
+const logged = new WeakSet<object>();
+
+export function writeOutputs(dir: string, output: RunOutput): void {
+  writeFileSync(path.join(dir, 'RESULTS.md'), output.markdown);
+  writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify(output.report, null, 2)}\n`);
+}

@@ -22,9 +22,14 @@ bash scripts/build-policy.sh "$out/bundle.tar.gz" 2>/dev/null
 if cmp -s "$out/bundle.tar.gz" policies/build/bundle.tar.gz; then count 1 0 "embedded bundle matches sources"
 else count 0 1 "embedded bundle matches sources (run scripts/build-policy.sh and commit)"; fi
 
-"$opa" test policies --format json > "$out/opa.json" 2> "$out/opa.err"
-read -r p f < <(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")||"[]");const f=r.filter(t=>t.fail||t.error).length;console.log(r.length-f,f)' "$out/opa.json" 2>/dev/null || echo "0 1")
-count "$p" "$f" "opa test"
+opa_test() { # name, paths...
+  local name=$1; shift
+  "$opa" test "$@" --format json > "$out/opa-$name.json" 2> "$out/opa-$name.err"
+  read -r p f < <(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")||"[]");const f=r.filter(t=>t.fail||t.error).length;console.log(r.length-f,f)' "$out/opa-$name.json" 2>/dev/null || echo "0 1")
+  count "$p" "$f" "opa test $*"
+}
+opa_test policies policies
+opa_test token-budget-example policies/authz.rego docs/examples/token-budget
 
 node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$out/jest.json" 2>&1 | grep -vE '^\s*$' | tail -n 60
 read -r p f < <(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(r.numPassedTests,r.numFailedTests+r.numRuntimeErrorTestSuites)' "$out/jest.json" 2>/dev/null || echo "0 1")

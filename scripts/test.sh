@@ -17,6 +17,9 @@ npm run build --silent || { echo "TypeScript build failed"; exit 1; }
 export TOLLGATE_SKIP_BUILD=1   # the Go and Python suites spawn dist/, just built
 opa=$(scripts/opa.sh)
 
+if npx tsc -p tsconfig.json --noEmit && npx eslint src test bench; then count 1 0 "typecheck (tests included) and lint"
+else count 0 1 "typecheck (tests included) and lint"; fi
+
 # The committed default bundle must be exactly what the current policy sources build.
 bash scripts/build-policy.sh "$out/bundle.tar.gz" 2>/dev/null
 if cmp -s "$out/bundle.tar.gz" policies/build/bundle.tar.gz; then count 1 0 "embedded bundle matches sources"

@@ -19,7 +19,7 @@ describe('POST /v1/outcomes', () => {
     method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${key.secret}` }, body: { model: 'gpt-4o-mini', messages: [] },
   })).json.decision_id as string;
 
-  test.each([
+  test.each<{ name: string; headers: Record<string, string> }>([
     { name: 'no hook token', headers: {} },
     { name: 'wrong hook token', headers: { 'x-tollgate-hook-token': 'not-the-token-0123456789' } },
     { name: 'the caller key is not a hook token', headers: { 'x-tollgate-hook-token': 'x', authorization: `Bearer ${HOOK_TOKEN}` } },

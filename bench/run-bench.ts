@@ -7,11 +7,12 @@ import { checkTargets } from './lib/targets.js';
 import { bareLimit } from './scenarios/bare-limit.js';
 import { keyGrowth, subjectGrowth } from './scenarios/cost-growth.js';
 import { hotReload } from './scenarios/hot-reload.js';
+import { jwt } from './scenarios/jwt.js';
 import { nativeApi } from './scenarios/native-api.js';
 import { opaComparison } from './scenarios/opa-comparison.js';
 
 /** Scenarios in the issue's order; each skips itself when not wanted or not available. */
-const SCENARIOS = [bareLimit, nativeApi, opaComparison, subjectGrowth, keyGrowth, hotReload];
+const SCENARIOS = [bareLimit, nativeApi, jwt, opaComparison, subjectGrowth, keyGrowth, hotReload];
 
 export interface RunOutput {
   report: BenchReport;
@@ -28,7 +29,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       await scenario(ctx);
       for (const r of ctx.results.filter((x) => !logged.has(x))) {
         logged.add(r);
-        log(r.load ? `  ${r.id}: ${Math.round(r.load.rps)} req/s p99 ${r.load.p99Ms.toFixed(2)} ms errors ${r.load.errors + r.load.non2xx + r.load.unexpected}` : `  ${r.id}: not measured: ${r.notMeasured}`);
+        log(r.load ? `  ${r.id}: ${Math.round(r.load.rps)} req/s cpu ${Math.round(r.cpuUsPerRequest ?? NaN)} us/req p99 ${r.load.p99Ms.toFixed(2)} ms errors ${r.load.errors + r.load.non2xx + r.load.unexpected}` : `  ${r.id}: not measured: ${r.notMeasured}`);
       }
     }
   } finally {
@@ -43,6 +44,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       'core pinning': `server process on CPU ${options.serverCpus}, load generator on CPU ${options.loadCpus} (taskset); OPA is pinned the same way, so Go sees one CPU (GOMAXPROCS=1)`,
       'servers': 'separate processes: `node bin/tollgate.js serve` (the built CLI, output to a file), bench/servers/bare-http.ts, `opa run --server --log-level error`',
       'RSS': 'VmRSS of the server after the measured run; peak is VmHWM (includes start-up)',
+      'CPU µs/req': 'server CPU time (utime + stime from /proc) during the measured run divided by its requests: the least noise-sensitive figure',
       'noise': '"other CPU %" is how busy both cores were in the half second before each run, with no load running: anything above ~0 is other work sharing the machine',
     },
     options: shown,

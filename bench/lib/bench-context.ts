@@ -49,8 +49,10 @@ export class BenchContext {
     const { durationS, warmupS, connections, loadCpus } = this.options;
     if (warmupS > 0) await runWrk(spec, { durationS: warmupS, connections, cpus: loadCpus });
     const backgroundCpu = await cpuBusyPercent(500);
+    const cpuBefore = proc.cpuSeconds();
     const load = await runWrk(spec, { durationS, connections, cpus: loadCpus });
-    const result: ScenarioResult = { ...meta, load, rssMiB: proc.rssMiB(), peakRssMiB: proc.peakRssMiB(), backgroundCpu, facts };
+    const cpuUsPerRequest = ((proc.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, load.requests);
+    const result: ScenarioResult = { ...meta, load, cpuUsPerRequest, rssMiB: proc.rssMiB(), peakRssMiB: proc.peakRssMiB(), backgroundCpu, facts };
     this.results.push(result);
     return result;
   }

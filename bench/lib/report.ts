@@ -39,17 +39,17 @@ export function renderMarkdown(report: BenchReport, analysis: string): string {
     '',
     'Ratios: req/s divided by the bare node:http limit and by OPA\'s own server, both measured in this run.',
     '',
-    '| scenario | server | req/s | x bare | x OPA | p50 ms | p99 ms | p99.9 ms | errors | non-2xx | wrong body | RSS MiB (peak) | other CPU % | facts |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | server | req/s | x bare | x OPA | CPU µs/req | p50 ms | p99 ms | p99.9 ms | errors | non-2xx | wrong body | RSS MiB (peak) | other CPU % | facts |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   let group = '';
   for (const r of results) {
     if (r.group !== group) {
       group = r.group;
-      lines.push(`| **${group}** | | | | | | | | | | | | | |`);
+      lines.push(`| **${group}** | | | | | | | | | | | | | | |`);
     }
     if (!r.load) {
-      lines.push(`| ${r.title} | ${r.server} | not measured: ${r.notMeasured} | | | | | | | | | | | |`);
+      lines.push(`| ${r.title} | ${r.server} | not measured: ${r.notMeasured} | | | | | | | | | | | | |`);
       continue;
     }
     const l = r.load;
@@ -57,7 +57,7 @@ export function renderMarkdown(report: BenchReport, analysis: string): string {
       server_p99_ms: `~${r.serverDecisionP99.estimateMs.toFixed(3)} (bucket <= ${r.serverDecisionP99.bucketBoundMs})`,
       decisions_within_1ms: `${(r.serverDecisionP99.withinOneMs * 100).toFixed(2)}%`,
     } : {}) };
-    lines.push(`| ${r.title} | ${r.server} | ${n(l.rps)} | ${bare ? n(l.rps / bare.rps, 2) : ''} | ${opa ? n(l.rps / opa.rps, 2) : ''} | ${n(l.p50Ms, 2)} | ${n(l.p99Ms, 2)} | ${n(l.p999Ms, 2)} | ${l.errors} | ${l.non2xx} | ${l.unexpected} | ${n(r.rssMiB)} (${n(r.peakRssMiB)}) | ${r.backgroundCpu ?? ''} | ${Object.entries(facts).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
+    lines.push(`| ${r.title} | ${r.server} | ${n(l.rps)} | ${bare ? n(l.rps / bare.rps, 2) : ''} | ${opa ? n(l.rps / opa.rps, 2) : ''} | ${n(r.cpuUsPerRequest)} | ${n(l.p50Ms, 2)} | ${n(l.p99Ms, 2)} | ${n(l.p999Ms, 2)} | ${l.errors} | ${l.non2xx} | ${l.unexpected} | ${n(r.rssMiB)} (${n(r.peakRssMiB)}) | ${r.backgroundCpu ?? ''} | ${Object.entries(facts).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
   }
   lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
   for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'yes' : '**no**'} |`);

@@ -13,6 +13,11 @@ export interface ScenarioResult {
   notMeasured?: string;
   rssMiB?: number;
   peakRssMiB?: number;
+  /**
+   * Server CPU time per request, µs: unlike req/s it barely moves when other work shares the
+   * machine, so it is the figure to compare across noisy runs.
+   */
+  cpuUsPerRequest?: number;
   /** Machine CPU busy in the second before the run, %: the noise from other work. */
   backgroundCpu?: number;
   serverDecisionP99?: ServerSideQuantile;

@@ -10,6 +10,8 @@ export interface ServerProcess {
   rssMiB(): number;
   /** Peak resident set size (VmHWM), in MiB. */
   peakRssMiB(): number;
+  /** CPU time (user + system) the process has used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     ready,
     rssMiB: () => procStatusKiB(pid, 'VmRSS') / 1024,
     peakRssMiB: () => procStatusKiB(pid, 'VmHWM') / 1024,
+    cpuSeconds: () => procCpuSeconds(pid),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -94,6 +97,13 @@ export function jsonLineWithMessage(message: string): (output: string) => Record
 function procStatusKiB(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
+}
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Servers get only the settings a scenario gives them. */

@@ -1,5 +1,5 @@
-import { createLogger, format, transports, type Logger } from 'winston';
-import { redactFormat } from './redact.js';
+import { createLogger, transports, type Logger } from 'winston';
+import { jsonLineFormat } from './json-line.js';
 
 export interface Loggers {
   /** Operational messages, filtered by the configured level. */
@@ -19,7 +19,7 @@ export interface LoggerOptions {
 
 export function createLoggers(options: LoggerOptions): Loggers {
   const out = () => (options.stream ? new transports.Stream({ stream: options.stream }) : new transports.Console());
-  const jsonLine = format.combine(format.timestamp(), redactFormat(), format.json());
+  const jsonLine = jsonLineFormat();
   const app = createLogger({ level: options.level, format: jsonLine, transports: [out()] });
   const auditTransports = [out()];
   if (options.auditFile) auditTransports.push(new transports.File({ filename: options.auditFile }));

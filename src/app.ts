@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
-import { Pipeline } from './core/pipeline.js';
+import { Pipeline, type DecisionObserver } from './core/pipeline.js';
 import { nativeAuthorizeRoute } from './adapters/native/route.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/http-routes.js';
@@ -40,6 +40,8 @@ export class TollgateApp {
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
+  /** Audit and metrics: told about every decision, pipeline and raw Data API evaluations alike. */
+  private readonly recorders: DecisionObserver[];
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
 
@@ -77,11 +79,12 @@ export class TollgateApp {
     }
     this.identity = new Identity({ config, apiKeys: this.keys, now, log, registry: this.metrics.registry });
     this.outcomes = new Outcomes(config, this.loggers.audit, log, now);
+    this.recorders = [new DecisionAuditLog(this.loggers.audit), this.metrics];
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, this.outcomes.decisions],
+      observers: [...this.recorders, this.outcomes.decisions],
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       now,
@@ -99,7 +102,7 @@ export class TollgateApp {
       nativeAuthorizeRoute(this.pipeline, server.max_body_bytes),
       ...httpAdapterRoutes({
         pipeline: this.pipeline, config: this.config.adapters, maxBodyBytes: server.max_body_bytes,
-        policy: () => this.policies.current(), observers: [new DecisionAuditLog(this.loggers.audit), this.metrics],
+        policy: () => this.policies.current(), observers: this.recorders,
       }),
     ];
     const fallback = express();

@@ -6,7 +6,7 @@ import { envoyHttpRoute } from './envoy-http/route.js';
 import { forwardAuthRoutes } from './forward-auth/route.js';
 import { kongRoute } from './kong/route.js';
 import { dataApiRoutes } from './opa-data-api/route.js';
-import { TrustedProxies } from './trusted-proxies.js';
+import { TrustedProxies } from '../common/trusted-proxies.js';
 
 export interface HttpAdapterDeps {
   pipeline: Pipeline;

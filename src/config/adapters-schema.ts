@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { proxyListSchema } from './proxy-list-schema.js';
 
 /** HTTP-dialect adapters on server.http_port (docs/gateways/*.md). */
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name').transform((h) => h.toLowerCase());
@@ -37,7 +37,7 @@ export const adaptersSchema = z.strictObject({
    * client headers through, so trusting it for x-forwarded-client-cert would let a client forge a
    * workload identity.
    */
-  trusted_proxies: z.array(z.string().refine(isAddressOrCidr, 'must be an IP address or CIDR')).default([]),
+  trusted_proxies: proxyListSchema,
   envoy_http: envoyHttpSchema.default(envoyHttpSchema.parse({})),
   forward_auth: forwardAuthSchema.default(forwardAuthSchema.parse({})),
   data_api: dataApiSchema.default(dataApiSchema.parse({})),
@@ -45,10 +45,3 @@ export const adaptersSchema = z.strictObject({
 });
 
 export type AdaptersConfig = z.infer<typeof adaptersSchema>;
-
-function isAddressOrCidr(entry: string): boolean {
-  const [address, prefix, extra] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || extra !== undefined) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-}

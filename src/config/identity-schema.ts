@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertFetchableUrl } from '../identity/http-json.js';
-import { parseProxyEntry } from '../identity/trusted-proxies.js';
+import { proxyListSchema } from './proxy-list-schema.js';
 
 /** Identity settings (docs/identity.md documents every key). */
 const positiveInt = z.number().int().positive();
@@ -94,13 +94,7 @@ export const jwtSchema = z.strictObject({
 
 export const mtlsSchema = z.strictObject({
   /** TCP peers (CIDRs or addresses) whose x-forwarded-client-cert header is believed; empty = never. */
-  trusted_proxies: z.array(z.string().min(1).superRefine((entry, ctx) => {
-    try {
-      parseProxyEntry(entry);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  })).default([]),
+  trusted_proxies: proxyListSchema,
   /** SPIFFE ID (exact) -> model globs granted to that workload. */
   models: z.record(z.string().startsWith('spiffe://'), z.array(z.string().min(1))).default({}),
 });

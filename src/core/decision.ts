@@ -1,17 +1,9 @@
 import { TollgateError } from './errors.js';
 import { isObject } from './llm.js';
+import type { Decision } from './types.js';
 
 /** What a policy said, normalised. Accepts Tollgate's shape and OPA-Envoy's (`allowed`, `http_status`, ...). */
-export interface PolicyVerdict {
-  allow: boolean;
-  status: number;
-  reason: string;
-  headers: Record<string, string>;
-  responseHeaders: Record<string, string>;
-  removeHeaders: string[];
-  body?: string;
-  dynamicMetadata?: Record<string, unknown>;
-}
+export type PolicyVerdict = Pick<Decision, 'allow' | 'status' | 'reason' | 'headers' | 'responseHeaders' | 'removeHeaders' | 'body' | 'dynamicMetadata'>;
 
 /** Turns the raw Wasm result set into a verdict; anything undefined or malformed throws (and so denies). */
 export function verdictFromResultSet(resultSet: unknown): PolicyVerdict {

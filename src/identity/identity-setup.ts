@@ -8,7 +8,7 @@ import { trustIssuers, type TrustedIssuer } from './jwt-issuers.js';
 import { JwtVerifier, type VerifiedJwt } from './jwt-verifier.js';
 import { MtlsAuthenticator } from './mtls.js';
 import { VerifiedTokenCache } from './token-cache.js';
-import { TrustedProxies } from './trusted-proxies.js';
+import { TrustedProxies } from '../common/trusted-proxies.js';
 
 export interface IdentityDeps {
   config: TollgateConfig;

@@ -3,7 +3,7 @@ import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline.js';
 import type { AuthzRequest, Principal, WorkloadIdentity } from '../core/types.js';
 import { isSpiffeUri, parseSpiffeId } from './spiffe.js';
-import type { TrustedProxies } from './trusted-proxies.js';
+import type { TrustedProxies } from '../common/trusted-proxies.js';
 import { parseXfcc, type XfccElement } from './xfcc.js';
 
 const XFCC_HEADER = 'x-forwarded-client-cert';
@@ -28,7 +28,7 @@ export class MtlsAuthenticator implements Authenticator {
   authenticate(req: AuthzRequest): Principal | null {
     if (req.source.principal) return this.workload(req.source.principal, 'envoy_peer');
     const header = req.headers[XFCC_HEADER];
-    if (header === undefined || !this.options.trustedProxies.has(req.transportPeer)) return null;
+    if (header === undefined || !this.options.trustedProxies.isTrusted(req.transportPeer)) return null;
     // Each proxy appends its element; only the last was written by the trusted proxy itself.
     const element = parseXfcc(header).at(-1) as XfccElement;
     return this.workload(clientIdentity(element), 'xfcc');

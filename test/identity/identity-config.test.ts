@@ -1,15 +1,6 @@
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
 import { tempDir, writeFile } from '../helpers/tollgate.js';
-
-function problems(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.join('\n');
-    throw err;
-  }
-  return '';
-}
+import { configProblems } from '../helpers/config.js';
 
 describe('identity configuration', () => {
   test('defaults: API keys, then JWT, then mTLS; no issuers; nothing trusted for XFCC', () => {
@@ -68,7 +59,7 @@ identity:
     models:
       "not-spiffe": [x]
 `);
-    const found = problems(() => loadConfig({ TOLLGATE_CONFIG: file }));
+    const found = configProblems({ TOLLGATE_CONFIG: file }).join('\n');
     expect(found).toMatch(/identity\.order/);
     expect(found).toMatch(/identity\.jwt\.issuers\.0\.audiences/);
     expect(found).toMatch(/HS256: HS\* algorithms need shared_secret_file/);
@@ -83,8 +74,8 @@ identity:
 
   test('duplicate issuers, and JWT env without an issuer, are errors', () => {
     const file = writeFile(tempDir(), 'dup.yaml', 'identity:\n  jwt:\n    issuers:\n      - {issuer: "https://a", audiences: [x]}\n      - {issuer: "https://a", audiences: [y]}\n');
-    expect(problems(() => loadConfig({ TOLLGATE_CONFIG: file }))).toMatch(/duplicate issuer https:\/\/a/);
-    expect(problems(() => loadConfig({ TOLLGATE_JWT_AUDIENCE: 'x' }))).toMatch(/TOLLGATE_JWT_AUDIENCE: needs TOLLGATE_JWT_ISSUER/);
-    expect(problems(() => loadConfig({ TOLLGATE_JWT_ISSUER: 'https://a' }))).toMatch(/audiences/);
+    expect(configProblems({ TOLLGATE_CONFIG: file }).join('\n')).toMatch(/duplicate issuer https:\/\/a/);
+    expect(configProblems({ TOLLGATE_JWT_AUDIENCE: 'x' }).join('\n')).toMatch(/TOLLGATE_JWT_AUDIENCE: needs TOLLGATE_JWT_ISSUER/);
+    expect(configProblems({ TOLLGATE_JWT_ISSUER: 'https://a' }).join('\n')).toMatch(/audiences/);
   });
 });

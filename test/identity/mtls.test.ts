@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuthzRequest } from '../../src/core/types.js';
 import { MtlsAuthenticator } from '../../src/identity/mtls.js';
-import { TrustedProxies } from '../../src/identity/trusted-proxies.js';
+import { TrustedProxies } from '../../src/common/trusted-proxies.js';
 import { tempDir } from '../helpers/tollgate.js';
 
 const request = (over: Partial<AuthzRequest>): AuthzRequest => ({

@@ -1,5 +1,5 @@
 import { parseSpiffeId } from '../../src/identity/spiffe.js';
-import { TrustedProxies } from '../../src/identity/trusted-proxies.js';
+import { TrustedProxies } from '../../src/common/trusted-proxies.js';
 import { parseXfcc } from '../../src/identity/xfcc.js';
 
 const code = (fn: () => unknown): string | undefined => {
@@ -76,11 +76,11 @@ describe('trusted proxies', () => {
     ['10.1.2.3', true], ['::ffff:10.1.2.3', true], ['192.168.1.7', true], ['192.168.1.8', false],
     ['fd12::1', true], ['fe80::1', false], ['11.0.0.1', false], [undefined, false], ['not-an-ip', false],
   ])('%s -> %s', (peer, trusted) => {
-    expect(proxies.has(peer)).toBe(trusted);
+    expect(proxies.isTrusted(peer)).toBe(trusted);
   });
 
   test('an empty list trusts nobody; bad entries are refused', () => {
-    expect(new TrustedProxies([]).has('127.0.0.1')).toBe(false);
+    expect(new TrustedProxies([]).isTrusted('127.0.0.1')).toBe(false);
     for (const bad of ['10.0.0.0/', '10.0.0.0/33', 'ten.0.0.0/8', '10.0.0.0/8x']) expect(() => new TrustedProxies([bad])).toThrow(/trusted proxy/);
   });
 });

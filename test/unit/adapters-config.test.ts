@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config/load.js';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, undefined);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config/load.js';
+import { configProblems } from '../helpers/config.js';
 
 describe('adapters config', () => {
   test('defaults: every HTTP adapter on, Envoy under /ext_authz, forward-auth at /forward-auth, no trusted proxies', () => {
@@ -45,6 +36,6 @@ describe('adapters config', () => {
     ['TOLLGATE_ADAPTERS__FORWARD_AUTH__PATH', '/forward-auth/', 'adapters.forward_auth.path'],
     ['TOLLGATE_ADAPTERS__KONG__PATH', '/x', 'adapters.kong'],
   ])('%s=%s is refused, naming %s', (name, value, keyPath) => {
-    expect(problems({ [name]: value }).join('\n')).toContain(keyPath);
+    expect(configProblems({ [name]: value }).join('\n')).toContain(keyPath);
   });
 });

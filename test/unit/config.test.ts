@@ -1,17 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/tollgate.js';
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { configProblems } from '../helpers/config.js';
 
 describe('configuration', () => {
   test('defaults with no file and no env', () => {
@@ -44,7 +35,7 @@ describe('configuration', () => {
   test('every problem is reported with its key path', () => {
     const file = path.join(tempDir(), 'bad.yaml');
     writeFileSync(file, 'server:\n  http_port: -1\n  colour: blue\nlog:\n  level: loud\n');
-    const found = problems(() => loadConfig({ TOLLGATE_CONFIG: file, TOLLGATE_NOPE: '1' }));
+    const found = configProblems({ TOLLGATE_CONFIG: file, TOLLGATE_NOPE: '1' });
     expect(found.join('\n')).toMatch(/server\.http_port/);
     expect(found.join('\n')).toMatch(/colour/);
     expect(found.join('\n')).toMatch(/log\.level/);
@@ -52,9 +43,9 @@ describe('configuration', () => {
   });
 
   test('unreadable or non-mapping files are config errors', () => {
-    expect(problems(() => loadConfig({ TOLLGATE_CONFIG: '/nonexistent/t.yaml' }))[0]).toMatch(/nonexistent/);
+    expect(configProblems({ TOLLGATE_CONFIG: '/nonexistent/t.yaml' })[0]).toMatch(/nonexistent/);
     const file = path.join(tempDir(), 'list.yaml');
     writeFileSync(file, '- a\n- b\n');
-    expect(problems(() => loadConfig({ TOLLGATE_CONFIG: file }))[0]).toMatch(/mapping/);
+    expect(configProblems({ TOLLGATE_CONFIG: file })[0]).toMatch(/mapping/);
   });
 });

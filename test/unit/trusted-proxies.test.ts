@@ -1,4 +1,4 @@
-import { TrustedProxies } from '../../src/adapters/trusted-proxies.js';
+import { TrustedProxies } from '../../src/common/trusted-proxies.js';
 
 describe('TrustedProxies.clientAddress', () => {
   const proxies = new TrustedProxies(['10.0.0.0/8', '192.0.2.1', 'fd00::/8']);

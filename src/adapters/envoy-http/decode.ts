@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthzRequest } from '../../core/types.js';
 import { incomingHeaders } from '../http-answer.js';
 import { parseMaybeJson } from '../native/decode.js';
-import type { TrustedProxies } from '../trusted-proxies.js';
+import type { TrustedProxies } from '../../common/trusted-proxies.js';
 
 /**
  * Envoy's HTTP check request: the original method, `<path_prefix><original path and query>`, the

@@ -3,7 +3,7 @@ import type { HotRoute } from '../../server/authz-server.js';
 import { readBody } from '../../server/body.js';
 import { decideOrReject } from '../decide.js';
 import { sendAnswer } from '../http-answer.js';
-import type { TrustedProxies } from '../trusted-proxies.js';
+import type { TrustedProxies } from '../../common/trusted-proxies.js';
 import { decodeEnvoyHttpCheck } from './decode.js';
 import { encodeEnvoyHttpDecision } from './encode.js';
 

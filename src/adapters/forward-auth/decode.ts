@@ -4,7 +4,7 @@ import { readLlmFacts } from '../../core/llm.js';
 import type { AuthzRequest } from '../../core/types.js';
 import { incomingHeaders } from '../http-answer.js';
 import { parseMaybeJson } from '../native/decode.js';
-import type { TrustedProxies } from '../trusted-proxies.js';
+import type { TrustedProxies } from '../../common/trusted-proxies.js';
 
 export interface ForwardAuthOptions {
   proxies: TrustedProxies;

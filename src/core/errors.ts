@@ -3,7 +3,6 @@
  * `code`, never on messages. `reason` is the stable string written to decisions, logs and metrics.
  */
 export const ERRORS = {
-  ERR_CREDENTIAL_MISSING: { status: 401, reason: 'unauthenticated' },
   ERR_CREDENTIAL_INVALID: { status: 401, reason: 'credential_invalid' },
   ERR_CREDENTIAL_EXPIRED: { status: 401, reason: 'credential_expired' },
   ERR_CREDENTIAL_REVOKED: { status: 401, reason: 'credential_revoked' },

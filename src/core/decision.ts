@@ -46,6 +46,9 @@ export function verdictFromResult(result: unknown): PolicyVerdict {
   return verdict;
 }
 
+/** What every HTTP stack accepts in a header value: no control characters, nothing beyond Latin-1. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** Header objects map names to a string or a list of strings (joined, as HTTP folds them). */
 function headerMap(value: unknown, field: string): Record<string, string> {
   if (value === undefined || value === null) return {};
@@ -53,9 +56,10 @@ function headerMap(value: unknown, field: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(value)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw invalid(`decision.${field} has an invalid header name`);
-    if (typeof v === 'string') out[name.toLowerCase()] = v;
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[name.toLowerCase()] = v.join(', ');
-    else throw invalid(`decision.${field}.${name} must be a string or a list of strings`);
+    const text = typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(', ') : undefined;
+    if (text === undefined) throw invalid(`decision.${field}.${name} must be a string or a list of strings`);
+    if (!HEADER_VALUE.test(text)) throw invalid(`decision.${field}.${name} has characters a header cannot carry`);
+    out[name.toLowerCase()] = text;
   }
   return out;
 }

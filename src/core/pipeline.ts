@@ -177,12 +177,21 @@ function baseDecision(
 /** Every identity header Tollgate owns, always present (empty when unknown) so none can be smuggled through. */
 export function identityHeaders(decisionId: string, principal: Principal | null, delegation?: Delegation): Record<string, string> {
   return {
-    'x-tollgate-subject': principal?.subject ?? '',
+    'x-tollgate-subject': headerSafe(principal?.subject ?? ''),
     'x-tollgate-key-id': principal?.keyId ?? '',
     'x-tollgate-credential': principal?.kind ?? 'none',
     'x-tollgate-decision-id': decisionId,
-    'x-tollgate-on-behalf-of': delegation?.user.subject ?? '',
+    'x-tollgate-on-behalf-of': headerSafe(delegation?.user.subject ?? ''),
   };
+}
+
+/**
+ * Subjects come from token claims and may hold any Unicode; a header carries printable ASCII only,
+ * so such a subject is percent-encoded (UTF-8) rather than breaking the gateway's answer. A literal
+ * '%' also triggers encoding, so a decoded value is never ambiguous.
+ */
+function headerSafe(value: string): string {
+  return /^[\x20-\x24\x26-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
 export function denyBody(code: string, message: string, decisionId: string): string {

@@ -39,6 +39,8 @@ describe('policy result normalisation', () => {
     ['reason with spaces', () => verdictFromResult({ allow: false, reason: 'Not Allowed!' }), 'ERR_POLICY_RESULT_INVALID'],
     ['header value object', () => verdictFromResult({ allow: true, headers: { a: { b: 1 } } }), 'ERR_POLICY_RESULT_INVALID'],
     ['header name with newline', () => verdictFromResult({ allow: true, headers: { 'a\nb': 'x' } }), 'ERR_POLICY_RESULT_INVALID'],
+    ['header value with a line break', () => verdictFromResult({ allow: true, headers: { a: 'x\r\ny: z' } }), 'ERR_POLICY_RESULT_INVALID'],
+    ['header value beyond Latin-1', () => verdictFromResult({ allow: false, response_headers: { a: 'snow ☃' } }), 'ERR_POLICY_RESULT_INVALID'],
   ])('%s is an error (so a deny)', (_name, fn, code) => {
     expect(codeOf(fn)).toBe(code);
   });

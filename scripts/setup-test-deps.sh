@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the test suite runs for real: the pinned OPA CLI and helm, Caddy, nginx, Redis and
+# Installs what the test suite runs for real: the pinned OPA CLI, ghz and helm, Caddy, nginx, Redis and
 # docker-compose (to validate docker-compose.yml) from Debian,
 # and a Python virtualenv with the pinned LiteLLM proxy and the tollgate_litellm hook.
 # Idempotent: skips whatever is already there.
@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 "$root/scripts/opa.sh" >/dev/null
+"$root/bench/ghz.sh" >/dev/null   # the benchmark smoke test drives Envoy gRPC load with ghz
 
 HELM_VERSION=v3.22.0
 if ! go version -m "$root/.tools/bin/helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\s"; then

@@ -3,14 +3,15 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline.js';
 import type { AuthzRequest, Principal } from '../core/types.js';
-import { hashSecret, parseKeySecret, readKeyFile, type KeyRecord } from './key-file.js';
+import { hashSecret, parseKeySecret, readKeyFile } from './key-file.js';
 
 /** Headers OpenAI (Authorization: Bearer), Anthropic (x-api-key) and Azure (api-key) clients send keys in. */
 const KEY_HEADERS = ['authorization', 'x-api-key', 'api-key'] as const;
 const MAX_CREDENTIAL_BYTES = 8 * 1024;
 
+/** Only what a check needs: the record's other fields (description, dates) are not kept per key. */
 interface LoadedKey {
-  record: KeyRecord;
+  disabled: boolean;
   hash: Buffer;
   expiresAtMs: number | null;
   principal: Principal;
@@ -66,7 +67,7 @@ export class ApiKeyAuthenticator implements Authenticator {
     if (!key || !timingSafeEqual(key.hash, Buffer.from(hashSecret(secret)))) {
       throw new TollgateError('ERR_CREDENTIAL_INVALID', 'API key is not valid');
     }
-    if (key.record.disabled) throw new TollgateError('ERR_CREDENTIAL_REVOKED', 'API key has been revoked');
+    if (key.disabled) throw new TollgateError('ERR_CREDENTIAL_REVOKED', 'API key has been revoked');
     if (key.expiresAtMs !== null && this.now() >= key.expiresAtMs) {
       throw new TollgateError('ERR_CREDENTIAL_EXPIRED', 'API key has expired');
     }
@@ -97,7 +98,7 @@ function loadKeys(file: string): Map<string, LoadedKey> {
     const expiresAtMs = record.expires_at ? Date.parse(record.expires_at) : null;
     if (expiresAtMs !== null && Number.isNaN(expiresAtMs)) throw new Error(`key ${record.id}: expires_at is not a date`);
     keys.set(record.id, {
-      record,
+      disabled: record.disabled,
       hash: Buffer.from(record.hash),
       expiresAtMs,
       principal: Object.freeze({

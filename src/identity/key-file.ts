@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
+import { parseKeyFileYaml } from './key-file-yaml.js';
 
 /** A stored API key: the secret itself is never stored, only its SHA-256. */
 export const keyRecordSchema = z.strictObject({
@@ -47,7 +48,7 @@ export function readKeyFile(path: string): KeyRecord[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const parsed = keyFileSchema.safeParse(parseYaml(text) ?? {});
+  const parsed = keyFileSchema.safeParse(parseKeyFileYaml(text) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`key file ${path}: ${issue.path.join('.')}: ${issue.message}`);

@@ -45,22 +45,38 @@ function serialize(key: string, raw: unknown, stack: unknown[]): string | undefi
       if (value === null) return 'null';
       if (stack.includes(value)) return '"[Circular]"';
       stack.push(value);
-      let out: string;
-      if (Array.isArray(value)) {
-        out = `[${value.map((v, i) => serialize(String(i), v, stack) ?? 'null').join(',')}]`;
-      } else {
-        const record = value as Record<string, unknown>;
-        const parts: string[] = [];
-        for (const k of Object.keys(record).sort()) {
-          const v = serialize(k, record[k], stack);
-          if (v !== undefined) parts.push(`${JSON.stringify(k)}:${v}`);
-        }
-        out = `{${parts.join(',')}}`;
-      }
+      const out = Array.isArray(value) ? serializeArray(value, stack) : serializeObject(value as Record<string, unknown>, stack);
       stack.pop();
       return out;
     }
     default:
       return undefined;
   }
+}
+
+function serializeArray(list: unknown[], stack: unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < list.length; i++) out += `${i === 0 ? '' : ','}${serialize(String(i), list[i], stack) ?? 'null'}`;
+  return `${out}]`;
+}
+
+function serializeObject(record: Record<string, unknown>, stack: unknown[]): string {
+  let out = '{';
+  for (const k of sortedKeys(record)) {
+    const v = serialize(k, record[k], stack);
+    if (v !== undefined) out += `${out.length === 1 ? '' : ','}${JSON.stringify(k)}:${v}`;
+  }
+  return `${out}}`;
+}
+
+/** Records of one kind come with the same keys in the same order: sort once per shape, not per record. */
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
+  lastKeys = keys;
+  lastSorted = [...keys].sort();
+  return lastSorted;
 }

@@ -7,7 +7,9 @@ export class DecisionAuditLog implements DecisionObserver {
   constructor(private readonly audit: Logger) {}
 
   onDecision(req: AuthzRequest, d: Decision): void {
-    this.audit.info('decision', {
+    // The one-argument form is winston's hot path: no message-format scan, no copy of the record.
+    this.audit.info({
+      message: 'decision',
       log_type: 'decision',
       decision_id: d.decisionId,
       gateway: req.gateway,

@@ -23,7 +23,20 @@ import (
 // binary: strict proto JSON (unknown fields fail), every typed_config resolved, and the
 // protoc-gen-validate rules Envoy enforces, then the ext_authz settings the docs promise.
 func TestEnvoyConfig(t *testing.T) {
-	text, err := os.ReadFile(filepath.Join(rootDir, "integrations/envoy/envoy.yaml"))
+	f := loadExtAuthzFilter(t, "integrations/envoy/envoy.yaml")
+	equal(t, "grpc cluster", f.GetGrpcService().GetEnvoyGrpc().GetClusterName(), "tollgate")
+	equal(t, "failure_mode_allow", f.GetFailureModeAllow(), false)
+	equal(t, "include_peer_certificate", f.GetIncludePeerCertificate(), true)
+	if f.GetWithRequestBody().GetMaxRequestBytes() >= 8*1024*1024 {
+		t.Error("with_request_body.max_request_bytes must stay below Tollgate's default envoy_grpc.max_receive_bytes")
+	}
+}
+
+// loadExtAuthzFilter reads an Envoy bootstrap the way Envoy loads it (strict proto JSON, every
+// typed_config resolved, protoc-gen-validate rules) and returns its one ext_authz filter.
+func loadExtAuthzFilter(t *testing.T, relPath string) *extauthzv3.ExtAuthz {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(rootDir, relPath))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +57,7 @@ func TestEnvoyConfig(t *testing.T) {
 	if len(filters) != 1 {
 		t.Fatalf("want one ext_authz filter, found %d", len(filters))
 	}
-	f := filters[0]
-	equal(t, "grpc cluster", f.GetGrpcService().GetEnvoyGrpc().GetClusterName(), "tollgate")
-	equal(t, "failure_mode_allow", f.GetFailureModeAllow(), false)
-	equal(t, "include_peer_certificate", f.GetIncludePeerCertificate(), true)
-	if f.GetWithRequestBody().GetMaxRequestBytes() >= 8*1024*1024 {
-		t.Error("with_request_body.max_request_bytes must stay below Tollgate's default envoy_grpc.max_receive_bytes")
-	}
+	return filters[0]
 }
 
 type validator interface{ ValidateAll() error }

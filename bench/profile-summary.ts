@@ -1,25 +1,44 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * `node dist/bench/profile-summary.js FILE.cpuprofile [top]`: self time per function from a
- * `node --cpu-prof` profile, the view used to find the hot path's costs (bench/analysis.md).
+ * `node dist/bench/profile-summary.js FILE.cpuprofile [skip-seconds] [top]`: self and inclusive
+ * time per function from a `node --cpu-prof` profile, after skipping start-up; the view used to
+ * find the hot path's costs (bench/analysis.md).
  */
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
-const [file, top = '30'] = process.argv.slice(2);
+const [file, skip = '2.5', top = '30'] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const name = (id: number) => {
+  const f = byId.get(id)!.callFrame;
+  return `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}` : ''}`;
+};
 const self = new Map<string, number>();
+const inclusive = new Map<string, number>();
+let elapsed = 0;
 let total = 0;
 profile.samples.forEach((id, i) => {
-  const frame = byId.get(id)!.callFrame;
-  const where = frame.url ? `${frame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${frame.lineNumber + 1}` : '(native)';
-  const key = `${frame.functionName || '(anonymous)'} ${where}`;
   const dt = profile.timeDeltas[i] ?? 0;
-  self.set(key, (self.get(key) ?? 0) + dt);
+  elapsed += dt;
+  if (elapsed < Number(skip) * 1e6 || byId.get(id)!.callFrame.functionName === '(idle)') return;
   total += dt;
+  self.set(name(id), (self.get(name(id)) ?? 0) + dt);
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const key = name(cur);
+    if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + dt);
+    seen.add(key);
+  }
 });
-for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
-  process.stdout.write(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}\n`);
-}
+const print = (title: string, map: Map<string, number>) => {
+  process.stdout.write(`${title} (% of busy time after ${skip} s)\n`);
+  for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+    process.stdout.write(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}\n`);
+  }
+};
+print('self', self);
+print('inclusive', inclusive);

@@ -30,7 +30,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       await scenario(ctx);
       for (const r of ctx.results.filter((x) => !logged.has(x))) {
         logged.add(r);
-        log(r.load ? `  ${r.id}: ${Math.round(r.load.rps)} req/s cpu ${Math.round(r.cpuUsPerRequest ?? NaN)} us/req p99 ${r.load.p99Ms.toFixed(2)} ms errors ${r.load.errors + r.load.non2xx + r.load.unexpected}` : `  ${r.id}: not measured: ${r.notMeasured}`);
+        log(r.load ? `  ${r.id}: ${Math.round(r.load.rps)} req/s cpu ${r.cpuUsPerRequest === undefined ? "-" : Math.round(r.cpuUsPerRequest)} us/req p99 ${r.load.p99Ms.toFixed(2)} ms errors ${r.load.errors + r.load.non2xx + r.load.unexpected}` : `  ${r.id}: not measured: ${r.notMeasured}`);
       }
     }
   } finally {
@@ -40,7 +40,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const report: BenchReport = {
     machine,
     method: {
-      'load generator (peak)': `wrk ${machine.wrk}, 1 thread, ${options.connections} keep-alive connections, closed loop, ${options.warmupS} s warm-up then ${options.durationS} s measured; a Lua check counts 2xx answers without the expected body`,
+      'load generator (peak)': `wrk ${machine.wrk}, 1 thread, ${options.connections} keep-alive connections, closed loop; warm-up in ${options.warmupS} s chunks until a chunk's p99 is within 5x its p50 (at most ${options.maxWarmupS} s; V8 compiling on the server's one core makes a young Node server's tail latency unrepresentative), then ${options.durationS} s measured; a Lua check counts 2xx answers without the expected body`,
       'load generator (fixed rate)': `autocannon ${machine.packages.autocannon} CLI (-R), same connections and duration`,
       'core pinning': `server process on CPU ${options.serverCpus}, load generator on CPU ${options.loadCpus} (taskset); OPA is pinned the same way, so Go sees one CPU (GOMAXPROCS=1)`,
       'servers': 'separate processes: `node bin/tollgate.js serve` (the built CLI, output to a file), bench/servers/bare-http.ts, `opa run --server --log-level error`',

@@ -5,13 +5,14 @@ import { packageRoot } from '../src/paths.js';
 import { runBench, writeOutputs } from './run-bench.js';
 
 /**
- * `npm run bench [-- --duration 10 --warmup 3 --connections 50 --only bare,native --out bench]`:
+ * `npm run bench [-- --duration 10 --warmup 3 --max-warmup 30 --connections 50 --only bare,native --out bench]`:
  * every scenario on loopback, bounded in time, results to bench/RESULTS.md and bench/results.json.
  */
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
+    'max-warmup': { type: 'string', default: '30' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string', default: '' },
     out: { type: 'string' },
@@ -24,6 +25,7 @@ const output = await runBench({
   opa,
   durationS: Number(values.duration),
   warmupS: Number(values.warmup),
+  maxWarmupS: Number(values['max-warmup']),
   connections: Number(values.connections),
   serverCpus: '0',
   loadCpus: '1',

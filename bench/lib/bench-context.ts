@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cpuBusyPercent } from './machine.js';
-import type { HttpRequestSpec } from './load-result.js';
+import type { HttpRequestSpec, LoadResult } from './load-result.js';
 import type { ScenarioResult, ServerKind } from './scenario-result.js';
 import type { ServerProcess } from './server-process.js';
 import type { Placement } from './servers.js';
@@ -13,8 +13,14 @@ export interface BenchOptions {
   opa: string;
   /** Measured seconds per load run. */
   durationS: number;
-  /** Unrecorded load before each measured run, so the JIT has warmed up. */
+  /** Unrecorded load before each measured run, in chunks of this many seconds (0: none). */
   warmupS: number;
+  /**
+   * Warm-up goes on, chunk after chunk, until a chunk's p99 is within 5x its p50 or this many
+   * seconds have passed: V8 compiling JS and Wasm on the server's single core makes the first
+   * ~10 s of a Node server's life a latency tail that is not its steady state.
+   */
+  maxWarmupS: number;
   connections: number;
   serverCpus: string;
   loadCpus: string;
@@ -47,14 +53,26 @@ export class BenchContext {
     facts?: ScenarioResult['facts'],
   ): Promise<ScenarioResult> {
     const { durationS, warmupS, connections, loadCpus } = this.options;
-    if (warmupS > 0) await runWrk(spec, { durationS: warmupS, connections, cpus: loadCpus });
+    const warmedS = await this.warmUp(() => runWrk(spec, { durationS: warmupS, connections, cpus: loadCpus }));
     const backgroundCpu = await cpuBusyPercent(500);
     const cpuBefore = proc.cpuSeconds();
     const load = await runWrk(spec, { durationS, connections, cpus: loadCpus });
     const cpuUsPerRequest = ((proc.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, load.requests);
-    const result: ScenarioResult = { ...meta, load, cpuUsPerRequest, rssMiB: proc.rssMiB(), peakRssMiB: proc.peakRssMiB(), backgroundCpu, facts };
+    const result: ScenarioResult = { ...meta, load, cpuUsPerRequest, rssMiB: proc.rssMiB(), peakRssMiB: proc.peakRssMiB(), backgroundCpu, facts: { warmup_s: warmedS, ...facts } };
     this.results.push(result);
     return result;
+  }
+
+  /** Runs warm-up chunks until latency is steady (see maxWarmupS); returns the seconds spent. */
+  async warmUp(chunk: () => Promise<LoadResult>): Promise<number> {
+    const { warmupS, maxWarmupS } = this.options;
+    if (warmupS <= 0) return 0;
+    const started = Date.now();
+    for (;;) {
+      const load = await chunk();
+      const elapsedS = (Date.now() - started) / 1000;
+      if (load.p99Ms <= 5 * load.p50Ms || elapsedS + warmupS > maxWarmupS) return Math.round(elapsedS);
+    }
   }
 
   notMeasured(meta: { id: string; group: string; title: string; server: ServerKind }, reason: string): void {

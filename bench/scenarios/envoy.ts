@@ -47,13 +47,14 @@ export async function envoy(ctx: BenchContext): Promise<void> {
       ghz, protoRoot, proto: PROTO, call: 'envoy.service.auth.v3.Authorization.Check', target: `127.0.0.1:${grpcPort}`, data: check,
       concurrency: ctx.options.connections, channels: 1, cpus: ctx.options.loadCpus,
     };
-    if (ctx.options.warmupS > 0) await runGhz({ ...options, durationS: ctx.options.warmupS });
+    const warmedS = await ctx.warmUp(() => runGhz({ ...options, durationS: ctx.options.warmupS }));
     const backgroundCpu = await cpuBusyPercent(500);
     const cpuBefore = tollgate.cpuSeconds();
     const load = await runGhz({ ...options, durationS: ctx.options.durationS });
     ctx.results.push({
       ...GRPC, load, backgroundCpu, rssMiB: tollgate.rssMiB(), peakRssMiB: tollgate.peakRssMiB(),
       cpuUsPerRequest: ((tollgate.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, load.requests),
+      facts: { warmup_s: warmedS },
     });
   });
 }

@@ -11,7 +11,7 @@ describe('benchmark smoke run', () => {
   test('every scenario produces requests and no errors', async () => {
     ensureBuilt();
     const { report, markdown } = await runBench({
-      root: packageRoot(), opa: opaPath(), durationS: 1, warmupS: 0, connections: 4,
+      root: packageRoot(), opa: opaPath(), durationS: 1, warmupS: 0, maxWarmupS: 0, connections: 4,
       serverCpus: '0', loadCpus: '1', only: [], subjectCounts: [100], keyCounts: [100],
     });
     const ids = report.results.map((r) => r.id);

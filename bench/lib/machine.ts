@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,11 +21,12 @@ export interface MachineInfo {
 const PACKAGES = ['@open-policy-agent/opa-wasm', 'jose', 'winston', 'prom-client', '@grpc/grpc-js', 'autocannon'];
 
 export function machineInfo(root: string, opa: string): MachineInfo {
-  const require = createRequire(path.join(root, 'package.json'));
   const packages: Record<string, string> = {};
   for (const name of PACKAGES) {
+    // Some packages' "exports" hide package.json: find it under node_modules directly.
+    const file = path.join(root, 'node_modules', ...name.split('/'), 'package.json');
     try {
-      packages[name] = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+      packages[name] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     } catch {
       packages[name] = 'not installed';
     }

@@ -53,11 +53,13 @@ export function renderMarkdown(report: BenchReport, analysis: string): string {
       continue;
     }
     const l = r.load;
+    // A fixed-rate run's req/s is what was offered, not a capacity: no ratio.
+    const ratios = l.tool !== 'autocannon';
     const facts = { ...(r.facts ?? {}), ...(r.serverDecisionP99 ? {
       server_p99_ms: `~${r.serverDecisionP99.estimateMs.toFixed(3)} (bucket <= ${r.serverDecisionP99.bucketBoundMs})`,
       decisions_within_1ms: `${(r.serverDecisionP99.withinOneMs * 100).toFixed(2)}%`,
     } : {}) };
-    lines.push(`| ${r.title} | ${r.server} | ${n(l.rps)} | ${bare ? n(l.rps / bare.rps, 2) : ''} | ${opa ? n(l.rps / opa.rps, 2) : ''} | ${n(r.cpuUsPerRequest)} | ${n(l.p50Ms, 2)} | ${n(l.p99Ms, 2)} | ${n(l.p999Ms, 2)} | ${l.errors} | ${l.non2xx} | ${l.unexpected} | ${n(r.rssMiB)} (${n(r.peakRssMiB)}) | ${r.backgroundCpu ?? ''} | ${Object.entries(facts).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
+    lines.push(`| ${r.title} | ${r.server} | ${n(l.rps)} | ${bare && ratios ? n(l.rps / bare.rps, 2) : ''} | ${opa && ratios ? n(l.rps / opa.rps, 2) : ''} | ${n(r.cpuUsPerRequest)} | ${n(l.p50Ms, 2)} | ${n(l.p99Ms, 2)} | ${n(l.p999Ms, 2)} | ${l.errors} | ${l.non2xx} | ${l.unexpected} | ${n(r.rssMiB)} (${n(r.peakRssMiB)}) | ${r.backgroundCpu ?? ''} | ${Object.entries(facts).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
   }
   lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
   for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'yes' : '**no**'} |`);

@@ -38,13 +38,13 @@ export async function hotReload(ctx: BenchContext): Promise<void> {
         headers: { 'content-type': 'application/json' },
         body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
         expect: '"allow":true',
-      }, { bundle_swaps: 0, reloads: 0 });
+      });
     } finally {
       clearInterval(swapper);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     const result = ctx.find(META.id)!;
-    result.facts = { bundle_swaps: swaps, reloads: (await successfulReloads(tollgate.adminPort)) - reloadsBefore };
+    result.facts = { ...result.facts, bundle_swaps: swaps, reloads: (await successfulReloads(tollgate.adminPort)) - reloadsBefore };
   });
 }
 

@@ -29,7 +29,33 @@ on_behalf_allowed if may_use_model(input.delegation.user, input.llm.model)
 may_use_model(identity, model) if {
 	is_string(model)
 	some pattern in granted_models(identity)
+	model_matches(pattern, model)
+}
+
+# Exact names and trailing-* prefixes, the usual grants, match without a regex: in Wasm,
+# glob.match compiles its pattern on every evaluation. Any other glob goes to glob.match,
+# where * also crosses ".", "/" and "-" (no delimiters).
+model_matches(pattern, model) if pattern == model
+
+model_matches(pattern, model) if {
+	is_prefix_glob(pattern)
+	startswith(model, trim_suffix(pattern, "*"))
+}
+
+model_matches(pattern, model) if {
+	has_glob_syntax(pattern)
+	not is_prefix_glob(pattern)
 	glob.match(pattern, null, model)
+}
+
+is_prefix_glob(pattern) if {
+	endswith(pattern, "*")
+	not has_glob_syntax(trim_suffix(pattern, "*"))
+}
+
+has_glob_syntax(pattern) if {
+	some c in ["*", "?", "[", "{", "\\"]
+	contains(pattern, c)
 }
 
 granted_models(identity) := (({m | some m in identity.models} | scope_models(identity)) | subject_models(identity)) | group_models(identity)

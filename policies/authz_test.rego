@@ -60,3 +60,28 @@ test_delegation_needs_user_allowed_too if {
 	authz.decision.allow with input as {"identity": key_caller, "llm": chat("gpt-4o-mini"), "delegation": {"user": user, "chain": ["svc-a"]}}
 	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat("gpt-4o"), "delegation": {"user": user, "chain": ["svc-a"]}}
 }
+
+test_glob_forms_match_like_glob_match if {
+	every case in [
+		["gpt-4o*", "gpt-4o-mini", true],
+		["gpt-4o*", "gpt-4", false],
+		["*", "anything/at.all", true],
+		["o3", "o3", true],
+		["o3", "o3-mini", false],
+		["gpt-{4o,4.1}*", "gpt-4.1-nano", true],
+		["gpt-{4o,4.1}*", "gpt-5", false],
+		["claude-?-haiku", "claude-3-haiku", true],
+		["*-mini", "gpt-4o-mini", true],
+		["*-mini", "gpt-4o", false],
+		["a[bc]d", "acd", true],
+	] {
+		[pattern, model, want] := case
+		matched := model_matched(pattern, model)
+		matched == want
+		matched == glob.match(pattern, null, model)
+	}
+}
+
+model_matched(pattern, model) if authz.model_matches(pattern, model)
+
+else := false

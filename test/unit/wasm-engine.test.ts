@@ -23,6 +23,8 @@ describe('default policy through the embedded Wasm bundle', () => {
     { name: 'anonymous', identity: anonymous, llm: chat('gpt-4o'), delegation: null, want: { allow: false, status: 401, reason: 'unauthenticated' } },
     { name: 'granted model', identity: caller, llm: chat('gpt-4o-mini'), delegation: null, want: { allow: true, status: 200 } },
     { name: 'glob across dots and slashes', identity: caller, llm: chat('claude-3-5-sonnet-2024.10/22'), delegation: null, want: { allow: true } },
+    { name: 'brace glob (glob.match in Wasm)', identity: { ...caller, models: ['gpt-{4o,4.1}*'] }, llm: chat('gpt-4.1-nano'), delegation: null, want: { allow: true } },
+    { name: 'exact grant is not a prefix', identity: { ...caller, models: ['o3'] }, llm: chat('o3-mini'), delegation: null, want: { allow: false, reason: 'model_not_allowed' } },
     { name: 'other model', identity: caller, llm: chat('o1-preview'), delegation: null, want: { allow: false, status: 403, reason: 'model_not_allowed' } },
     { name: 'no model on a model call', identity: caller, llm: chat(null), delegation: null, want: { allow: false, reason: 'model_not_allowed' } },
     { name: 'non-model endpoint', identity: { ...caller, models: [] }, llm: list, delegation: null, want: { allow: true } },

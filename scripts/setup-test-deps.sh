@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite runs for real: the pinned OPA CLI, ghz and helm, Caddy, nginx, Redis and
-# docker-compose (to validate docker-compose.yml) from Debian,
+# docker-compose (to validate docker-compose.yml) and wrk (the benchmark smoke test) from Debian,
 # and a Python virtualenv with the pinned LiteLLM proxy and the tollgate_litellm hook.
 # Idempotent: skips whatever is already there.
 set -euo pipefail
@@ -17,7 +17,7 @@ if ! go version -m "$root/.tools/bin/helm" 2>/dev/null | grep -qE "^\s+mod\s+hel
 fi
 
 missing=()
-for tool in caddy nginx redis-server docker-compose; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in caddy nginx redis-server docker-compose wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "setup: need ${missing[*]} (apt-get install them, or run as root)" >&2; exit 1; fi
   echo "setup: installing ${missing[*]} from Debian" >&2

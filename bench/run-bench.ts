@@ -53,9 +53,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     results: ctx.results,
     targets: checkTargets((id) => ctx.find(id)),
   };
-  const analysisFile = path.join(options.root, 'bench', 'analysis.md');
-  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
-  return { report, markdown: renderMarkdown(report, analysis) };
+  return { report, markdown: renderWithAnalysis(report, options.root) };
+}
+
+/** RESULTS.md for a report: its figures plus the hand-written bench/analysis.md as it is now. */
+export function renderWithAnalysis(report: BenchReport, root: string): string {
+  const analysisFile = path.join(root, 'bench', 'analysis.md');
+  return renderMarkdown(report, existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '');
 }
 
 const logged = new WeakSet<object>();

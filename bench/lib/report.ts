@@ -11,7 +11,8 @@ export interface BenchReport {
   targets: TargetCheck[];
 }
 
-const n = (x: number | undefined, digits = 0) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(digits));
+// NaN (a figure the tool does not give) is null once through results.json.
+const n = (x: number | null | undefined, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '' : x.toFixed(digits));
 
 /** RESULTS.md: machine, method, one table of every scenario with its ratios, the targets, then the hand-written analysis. */
 export function renderMarkdown(report: BenchReport, analysis: string): string {

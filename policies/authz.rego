@@ -5,26 +5,50 @@ package tollgate.authz
 
 default decision := {"allow": false, "status": 401, "reason": "unauthenticated"}
 
-# Endpoints that invoke no model (e.g. GET /v1/models) are open to any authenticated caller.
+# An endpoint outside the catalogue (core/endpoint-catalogue.ts plus upstream.endpoints in the
+# config) may run anything: Tollgate cannot vouch for it, so it is denied.
+decision := {"allow": false, "status": 403, "reason": "endpoint_unknown"} if {
+	input.identity.authenticated
+	not input.llm.endpoint_known
+}
+
+# Known endpoints that invoke no model (e.g. GET /v1/models) are open to any authenticated caller.
 decision := {"allow": true, "status": 200, "reason": "allowed"} if {
 	input.identity.authenticated
+	input.llm.endpoint_known
 	not input.llm.model_call
 }
 
 decision := model_decision if {
 	input.identity.authenticated
+	input.llm.endpoint_known
 	input.llm.model_call
 }
 
+# Every model the request can run (comma lists, fallbacks, batch entries) must be granted; a model
+# call that may run a model it does not name needs a grant of every model ("*").
 model_decision := {"allow": true, "status": 200, "reason": "allowed"} if {
-	may_use_model(input.identity, input.llm.model)
+	models_granted(input.identity)
 	on_behalf_allowed
+} else := {"allow": false, "status": 403, "reason": "model_unknown"} if {
+	input.llm.model_unknown
 } else := {"allow": false, "status": 403, "reason": "model_not_allowed"}
 
-# An agent acting for a user needs the model granted to both of them.
+models_granted(identity) if {
+	every model in input.llm.models {
+		may_use_model(identity, model)
+	}
+	unnamed_models_granted(identity)
+}
+
+unnamed_models_granted(_) if not input.llm.model_unknown
+
+unnamed_models_granted(identity) if "*" in granted_models(identity)
+
+# An agent acting for a user needs the models granted to both of them.
 on_behalf_allowed if not input.delegation.user
 
-on_behalf_allowed if may_use_model(input.delegation.user, input.llm.model)
+on_behalf_allowed if models_granted(input.delegation.user)
 
 may_use_model(identity, model) if {
 	is_string(model)

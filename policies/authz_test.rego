@@ -6,9 +6,15 @@ key_caller := {"authenticated": true, "method": "api_key", "subject": "svc-a", "
 
 anonymous := {"authenticated": false, "method": "none", "subject": null, "models": [], "scopes": [], "groups": []}
 
-chat(model) := {"api": "openai", "operation": "chat.completions", "model_call": true, "model": model}
+chat(model) := chat_models([model])
 
-models_list := {"api": "openai", "operation": "models.list", "model_call": false, "model": null}
+chat_models(models) := {"endpoint_known": true, "api": "openai", "operation": "chat.completions", "model_call": true, "model": models[0], "models": models, "model_unknown": false}
+
+unnamed_model := {"endpoint_known": true, "api": "openai", "operation": "batches", "model_call": true, "model": null, "models": [], "model_unknown": true}
+
+models_list := {"endpoint_known": true, "api": "openai", "operation": "models.list", "model_call": false, "model": null, "models": [], "model_unknown": false}
+
+unknown_endpoint := {"endpoint_known": false, "api": null, "operation": null, "model_call": false, "model": null, "models": [], "model_unknown": false}
 
 test_unauthenticated_is_401 if {
 	authz.decision == {"allow": false, "status": 401, "reason": "unauthenticated"} with input as {"identity": anonymous, "llm": chat("gpt-4o"), "delegation": null}
@@ -26,8 +32,30 @@ test_other_model_is_403 if {
 	authz.decision == {"allow": false, "status": 403, "reason": "model_not_allowed"} with input as {"identity": key_caller, "llm": chat("o1-preview"), "delegation": null}
 }
 
-test_missing_model_is_403 if {
-	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat(null), "delegation": null}
+test_unnamed_model_is_403_unless_every_model_is_granted if {
+	authz.decision == {"allow": false, "status": 403, "reason": "model_unknown"} with input as {"identity": key_caller, "llm": unnamed_model, "delegation": null}
+	authz.decision.allow with input as {"identity": object.union(key_caller, {"models": ["*"]}), "llm": unnamed_model, "delegation": null}
+}
+
+test_every_named_model_must_be_granted if {
+	authz.decision.allow with input as {"identity": key_caller, "llm": chat_models(["gpt-4o-mini", "claude-3-5-haiku"]), "delegation": null}
+	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat_models(["gpt-4o-mini", "o1"]), "delegation": null}
+	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat_models(["o1", "gpt-4o-mini"]), "delegation": null}
+}
+
+test_named_and_unnamed_models if {
+	llm := object.union(chat_models(["gpt-4o-mini"]), {"model_unknown": true})
+	authz.decision.reason == "model_unknown" with input as {"identity": key_caller, "llm": llm, "delegation": null}
+	authz.decision.allow with input as {"identity": object.union(key_caller, {"models": ["*"]}), "llm": llm, "delegation": null}
+}
+
+test_unknown_endpoint_is_denied_to_every_caller if {
+	authz.decision == {"allow": false, "status": 403, "reason": "endpoint_unknown"} with input as {"identity": object.union(key_caller, {"models": ["*"]}), "llm": unknown_endpoint, "delegation": null}
+	authz.decision.reason == "unauthenticated" with input as {"identity": anonymous, "llm": unknown_endpoint, "delegation": null}
+}
+
+test_input_without_llm_facts_is_never_allowed if {
+	not authz.decision.allow with input as {"identity": key_caller}
 }
 
 test_non_model_endpoint_allowed_for_any_caller if {
@@ -59,6 +87,8 @@ test_delegation_needs_user_allowed_too if {
 	user := object.union(key_caller, {"subject": "alice", "models": ["gpt-4o-mini"]})
 	authz.decision.allow with input as {"identity": key_caller, "llm": chat("gpt-4o-mini"), "delegation": {"user": user, "chain": ["svc-a"]}}
 	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat("gpt-4o"), "delegation": {"user": user, "chain": ["svc-a"]}}
+	authz.decision.reason == "model_not_allowed" with input as {"identity": key_caller, "llm": chat_models(["gpt-4o-mini", "gpt-4o"]), "delegation": {"user": user, "chain": ["svc-a"]}}
+	authz.decision.reason == "model_unknown" with input as {"identity": object.union(key_caller, {"models": ["*"]}), "llm": unnamed_model, "delegation": {"user": user, "chain": ["svc-a"]}}
 }
 
 test_glob_forms_match_like_glob_match if {

@@ -8,7 +8,7 @@ jwt_caller := {"authenticated": true, "method": "jwt", "subject": "alice", "issu
 
 workload := {"authenticated": true, "method": "mtls", "subject": "spiffe://example.org/ns/ci/sa/builder", "scopes": [], "models": [], "groups": [], "workload": {"spiffe_id": "spiffe://example.org/ns/ci/sa/builder", "trust_domain": "example.org", "path": "/ns/ci/sa/builder", "source": "xfcc"}}
 
-chat(model) := {"api": "openai", "operation": "chat.completions", "model_call": true, "model": model}
+chat(model) := {"endpoint_known": true, "api": "openai", "operation": "chat.completions", "model_call": true, "model": model, "models": [model], "model_unknown": false}
 
 test_jwt_group_mapping_grants_model if {
 	authz.decision.allow with input as {"identity": jwt_caller, "llm": chat("o3"), "delegation": null}

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
 import { Pipeline, type DecisionObserver } from './core/pipeline.js';
+import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
+import { EndpointMatcher } from './core/endpoints.js';
 import { nativeAuthorizeRoute } from './adapters/native/route.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/http-routes.js';
@@ -87,6 +89,10 @@ export class TollgateApp {
       observers: [...this.recorders, this.outcomes.decisions],
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
+      reading: {
+        endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints]),
+        upstreamReadsFallbacks: config.upstream.body_fallbacks,
+      },
       now,
     });
   }

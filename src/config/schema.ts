@@ -3,6 +3,7 @@ import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { envoyGrpcSchema } from './envoy-grpc-schema.js';
+import { extraEndpointSchema } from './endpoints-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
 const port = z.number().int().min(0).max(65535);
@@ -46,6 +47,13 @@ export const logSchema = z.strictObject({
 export const upstreamSchema = z.strictObject({
   /** Ask the gateway to remove the caller's credential header, so the model provider never sees the caller's key. */
   remove_credential_headers: z.boolean().default(false),
+  /**
+   * The upstream (LiteLLM) runs fallback models named in the request body. Then a model named by
+   * the path alone is not the only model that may run when the body is not forwarded.
+   */
+  body_fallbacks: z.boolean().default(true),
+  /** Endpoints the upstream serves beyond the built-in catalogue; any other endpoint is unknown (denied by the default policy). */
+  endpoints: z.array(extraEndpointSchema).default([]),
 });
 
 export const configSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { TollgateError } from './errors.js';
-import { isObject } from './llm.js';
+import { isObject } from './is-object.js';
 import type { Decision } from './types.js';
 
 /** What a policy said, normalised. Accepts Tollgate's shape and OPA-Envoy's (`allowed`, `http_status`, ...). */

@@ -1,56 +1,126 @@
-import type { LlmFacts } from './types.js';
+import type { Endpoint } from './endpoint-catalogue.js';
+import type { EndpointMatcher } from './endpoints.js';
+import { TollgateError } from './errors.js';
+import { isObject } from './is-object.js';
+import { checkedModelName, modelsInBody } from './model-names.js';
+import { readRequestBody } from './request-body.js';
+import { normaliseRequestPath } from './request-path.js';
+import type { AuthzRequest, LlmFacts } from './types.js';
 
-/** Known LLM API paths: OpenAI-style (also without /v1 as LiteLLM serves them), Anthropic, Azure deployments. */
-const OPENAI_OPERATIONS: Array<[RegExp, string, boolean]> = [
-  [/^(?:\/openai)?(?:\/v1)?\/chat\/completions$/, 'chat.completions', true],
-  [/^(?:\/openai)?(?:\/v1)?\/completions$/, 'completions', true],
-  [/^(?:\/openai)?(?:\/v1)?\/embeddings$/, 'embeddings', true],
-  [/^(?:\/openai)?(?:\/v1)?\/responses$/, 'responses', true],
-  [/^(?:\/openai)?(?:\/v1)?\/moderations$/, 'moderations', true],
-  [/^(?:\/openai)?(?:\/v1)?\/images\/(?:generations|edits|variations)$/, 'images', true],
-  [/^(?:\/openai)?(?:\/v1)?\/audio\/(?:speech|transcriptions|translations)$/, 'audio', true],
-  [/^(?:\/openai)?(?:\/v1)?\/models(?:\/[^/]+)?$/, 'models.list', false],
-];
-const ANTHROPIC_OPERATIONS: Array<[RegExp, string, boolean]> = [
-  [/^(?:\/anthropic)?\/v1\/messages$/, 'messages', true],
-  [/^(?:\/anthropic)?\/v1\/messages\/count_tokens$/, 'messages.count_tokens', true],
-  [/^(?:\/anthropic)?\/v1\/complete$/, 'completions', true],
-];
-const AZURE_DEPLOYMENT = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|images\/generations|audio\/[a-z]+)$/;
-
-const NO_FACTS: LlmFacts = Object.freeze({
-  api: null, operation: null, modelCall: false, model: null, stream: false, maxTokens: null, tools: [], messageCount: 0,
-}) as LlmFacts;
-
-/** Reads the facts policy needs from an LLM API request. Never throws: unknown shapes yield fewer facts. */
-export function readLlmFacts(path: string, body: unknown): LlmFacts {
-  const azure = AZURE_DEPLOYMENT.exec(path);
-  if (azure) {
-    const facts = factsFromBody('azure', azure[2].replace('/', '.'), true, body);
-    facts.model = facts.model ?? safeDecode(azure[1]);
-    return facts;
-  }
-  for (const [pattern, operation, modelCall] of ANTHROPIC_OPERATIONS) {
-    if (pattern.test(path)) return factsFromBody('anthropic', operation, modelCall, body);
-  }
-  for (const [pattern, operation, modelCall] of OPENAI_OPERATIONS) {
-    if (pattern.test(path)) return factsFromBody('openai', operation, modelCall, body);
-  }
-  return { ...NO_FACTS, tools: [] };
+export interface LlmReading {
+  endpoints: EndpointMatcher;
+  /**
+   * LiteLLM runs fallback models named in the body; when the body is not forwarded (forward-auth,
+   * Envoy without with_request_body) a path-named model is then not the only one that may run.
+   */
+  upstreamReadsFallbacks: boolean;
 }
 
-function factsFromBody(api: LlmFacts['api'], operation: string, modelCall: boolean, body: unknown): LlmFacts {
-  const b = isObject(body) ? body : {};
+/** Facts of a request that names no endpoint Tollgate knows (or was never read). */
+export function unknownEndpointFacts(path: string | null): LlmFacts {
   return {
-    api,
-    operation,
-    modelCall,
-    model: typeof b.model === 'string' && b.model !== '' ? b.model : null,
-    stream: b.stream === true,
-    maxTokens: firstNumber(b.max_tokens, b.max_completion_tokens, b.max_output_tokens, b.max_tokens_to_sample),
-    tools: toolNames(b),
-    messageCount: Array.isArray(b.messages) ? b.messages.length : Array.isArray(b.input) ? b.input.length : 0,
+    path, endpointKnown: false, api: null, operation: null, modelCall: false, model: null, models: [], modelUnknown: false,
+    stream: false, maxTokens: null, tools: [], messageCount: 0,
   };
+}
+
+/**
+ * Reads what the upstream will execute: the endpoint (method + normalised path), and for a model
+ * call every model it can run. Throws a TollgateError when the request can be read two ways
+ * (ambiguous path, unreadable body, invalid model name, body contradicting the path).
+ */
+export function readLlmFacts(req: AuthzRequest, reading: LlmReading): LlmFacts {
+  const { path, segments } = normaliseRequestPath(req.path);
+  const endpoint = reading.endpoints.match(req.method, segments);
+  if (!endpoint) return unknownEndpointFacts(path);
+  const facts: LlmFacts = { ...unknownEndpointFacts(path), endpointKnown: true, api: endpoint.api, operation: endpoint.operation };
+  if (!endpoint.modelCall) return facts;
+  facts.modelCall = true;
+  const body = readRequestBody(req);
+  const fields = body.kind === 'fields' ? body.fields : undefined;
+  const { models, unknown } = fields ? modelsOf(endpoint, fields, req.query) : modelsWithoutBody(endpoint, req, reading.upstreamReadsFallbacks);
+  facts.models = models;
+  facts.model = models[0] ?? null;
+  facts.modelUnknown = unknown;
+  if (fields) {
+    facts.stream = fields.stream === true;
+    facts.maxTokens = firstNumber(fields.max_tokens, fields.max_completion_tokens, fields.max_output_tokens, fields.max_tokens_to_sample);
+    facts.tools = toolNames(fields);
+    facts.messageCount = Array.isArray(fields.messages) ? fields.messages.length : Array.isArray(fields.input) ? fields.input.length : 0;
+  }
+  return facts;
+}
+
+interface ModelReading {
+  models: string[];
+  /** A model the request does not name may run. */
+  unknown: boolean;
+}
+
+function modelsOf(endpoint: Endpoint, fields: Record<string, unknown>, query: string): ModelReading {
+  switch (endpoint.modelSource) {
+    case 'path': {
+      const model = pathModel(endpoint, fields.model);
+      return { models: [...new Set([model, ...modelsInBody(fields)])], unknown: false };
+    }
+    case 'query':
+      return { models: [checkedModelName(queryModel(query), 'the query')], unknown: false };
+    case 'batch_requests':
+      return batchModels(fields);
+    case 'unknown':
+      return { models: modelsInBody(fields), unknown: true };
+    default:
+      return { models: modelsInBody(fields), unknown: fields.model === undefined && fields.target_model_names === undefined };
+  }
+}
+
+/**
+ * The body was not forwarded (forward-auth, Envoy without with_request_body) or is opaque: only the
+ * path, the query or a proxy's model header name a model, and an upstream that runs fallbacks
+ * named in the body may run others.
+ */
+function modelsWithoutBody(endpoint: Endpoint, req: AuthzRequest, upstreamReadsFallbacks: boolean): ModelReading {
+  const declared = req.declaredModel === undefined ? undefined : checkedModelName(req.declaredModel.trim(), 'the model header');
+  switch (endpoint.modelSource) {
+    case 'path':
+      return { models: [pathModel(endpoint, declared)], unknown: upstreamReadsFallbacks };
+    case 'query':
+      return { models: [checkedModelName(queryModel(req.query), 'the query')], unknown: false };
+    case 'body':
+      return declared ? { models: [declared], unknown: upstreamReadsFallbacks } : { models: [], unknown: true };
+    default:
+      return { models: declared ? [declared] : [], unknown: true };
+  }
+}
+
+/** The path's model; another model named beside it (body or header) is a contradiction the upstream resolves its own way. */
+function pathModel(endpoint: Endpoint, named: unknown): string {
+  const model = checkedModelName(endpoint.pathModel ?? '', 'the path');
+  if (named !== undefined && named !== model) {
+    throw new TollgateError('ERR_MODEL_MISMATCH', 'the request names a model other than the one the path runs');
+  }
+  return model;
+}
+
+/** Anthropic message batches: each request's params name its model. */
+function batchModels(fields: Record<string, unknown>): ModelReading {
+  if (!Array.isArray(fields.requests)) throw new TollgateError('ERR_BODY_UNREADABLE', 'a message batch must carry a requests list');
+  const models = new Set<string>();
+  let unknown = false;
+  for (const request of fields.requests) {
+    const params = isObject(request) ? request.params : undefined;
+    if (!isObject(params)) throw new TollgateError('ERR_BODY_UNREADABLE', 'a batch request has no params object');
+    for (const m of modelsInBody(params)) models.add(m);
+    if (params.model === undefined) unknown = true;
+  }
+  return { models: [...models], unknown };
+}
+
+/** The one `model` query parameter; naming it twice reads two ways. */
+function queryModel(query: string): string {
+  const values = new URLSearchParams(query).getAll('model');
+  if (values.length > 1) throw new TollgateError('ERR_MODEL_INVALID', 'the query names the model more than once');
+  return values[0] ?? '';
 }
 
 /** Tool names from OpenAI `tools`/`functions`, Anthropic `tools`, and Responses API built-in tools (by type). */
@@ -73,14 +143,4 @@ function firstNumber(...values: unknown[]): number | null {
   return null;
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject } from './is-object.js';

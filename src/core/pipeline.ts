@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { asTollgateError, TollgateError } from './errors.js';
-import { readLlmFacts } from './llm.js';
+import { readLlmFacts, unknownEndpointFacts, type LlmReading } from './llm.js';
 import { buildPolicyInput, IDENTITY_HEADERS } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
 import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
@@ -41,6 +41,8 @@ export interface DecisionObserver {
 export interface PipelineDeps {
   authenticators: readonly Authenticator[];
   policy: () => PolicyEngine | undefined;
+  /** The endpoint catalogue and how the upstream reads bodies (core/llm.ts). */
+  reading: LlmReading;
   observers: readonly DecisionObserver[];
   delegation?: DelegationResolver;
   usage?: UsageReader;
@@ -71,14 +73,15 @@ export class Pipeline {
   async authorize(req: AuthzRequest): Promise<Decision> {
     const started = performance.now();
     const decisionId = randomUUID();
-    const llm = readLlmFacts(req.path, req.body);
     const policy = this.deps.policy();
     let principal: Principal | null = null;
     let delegation: Delegation | undefined;
+    let llm = unknownEndpointFacts(null);
     let decision: Decision;
     try {
       principal = await this.authenticate(req);
       if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
+      llm = readLlmFacts(req, this.deps.reading);
       if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
       const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
@@ -98,7 +101,7 @@ export class Pipeline {
    * request goes unaudited.
    */
   reject(req: AuthzRequest, err: TollgateError): Decision {
-    const decision = this.fromFailure(randomUUID(), err, null, undefined, readLlmFacts('', undefined));
+    const decision = this.fromFailure(randomUUID(), err, null, undefined, unknownEndpointFacts(null));
     decision.policyRevision = this.deps.policy()?.revision ?? '';
     for (const observer of this.deps.observers) observer.onDecision(req, decision);
     return decision;
@@ -178,7 +181,7 @@ function baseDecision(
 export function identityHeaders(decisionId: string, principal: Principal | null, delegation?: Delegation): Record<string, string> {
   return {
     'x-tollgate-subject': headerSafe(principal?.subject ?? ''),
-    'x-tollgate-key-id': principal?.keyId ?? '',
+    'x-tollgate-key-id': headerSafe(principal?.keyId ?? ''),
     'x-tollgate-credential': principal?.kind ?? 'none',
     'x-tollgate-decision-id': decisionId,
     'x-tollgate-on-behalf-of': headerSafe(delegation?.user.subject ?? ''),
@@ -186,9 +189,9 @@ export function identityHeaders(decisionId: string, principal: Principal | null,
 }
 
 /**
- * Subjects come from token claims and may hold any Unicode; a header carries printable ASCII only,
- * so such a subject is percent-encoded (UTF-8) rather than breaking the gateway's answer. A literal
- * '%' also triggers encoding, so a decoded value is never ambiguous.
+ * Subjects and key ids come from token claims and may hold any Unicode or a CR/LF; a header carries
+ * printable ASCII only, so such a value is percent-encoded (UTF-8) rather than breaking the gateway's
+ * answer. A literal '%' also triggers encoding, so a decoded value is never ambiguous.
  */
 function headerSafe(value: string): string {
   return /^[\x20-\x24\x26-\x7e]*$/.test(value) ? value : encodeURIComponent(value);

@@ -30,7 +30,9 @@ export function buildPolicyInput(ctx: PolicyInputContext): Record<string, unknow
     gateway: req.gateway,
     request: {
       method: req.method,
-      path: req.path,
+      // The normalised path (what upstreams route on), so path rules in policy cannot be dodged by spelling.
+      path: llm.path ?? req.path,
+      raw_path: req.path,
       query: req.query,
       query_params: parseQuery(req.query),
       host: req.host,
@@ -46,10 +48,13 @@ export function buildPolicyInput(ctx: PolicyInputContext): Record<string, unknow
       ? { user: identityDocument(delegation.user), chain: delegation.chain }
       : null,
     llm: {
+      endpoint_known: llm.endpointKnown,
       api: llm.api,
       operation: llm.operation,
       model_call: llm.modelCall,
       model: llm.model,
+      models: llm.models,
+      model_unknown: llm.modelUnknown,
       stream: llm.stream,
       max_tokens: llm.maxTokens,
       tools: llm.tools,

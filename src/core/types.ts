@@ -26,7 +26,7 @@ export interface PeerInfo {
 export interface AuthzRequest {
   gateway: GatewayKind;
   method: string;
-  /** Path without the query string, as sent (not decoded). */
+  /** Path without the query string, as sent (not decoded); core normalises it (core/request-path.ts). */
   path: string;
   /** Raw query string without the leading '?', '' when none. */
   query: string;
@@ -34,8 +34,12 @@ export interface AuthzRequest {
   scheme: string;
   /** Lower-case header names; repeated headers joined with ', '. Credentials are still present here. */
   headers: Record<string, string>;
-  /** Parsed JSON body when the gateway forwarded one and it parsed; undefined otherwise. */
+  /** The body as the gateway parsed it (Kong's parsed_body, LiteLLM's hook, a native caller's object). */
   body?: unknown;
+  /** The body's bytes as text when the gateway forwarded them unparsed; read by Content-Type in core. */
+  rawBody?: string;
+  /** The model a trusted proxy names in a header when it forwards no body (forward-auth model_header). */
+  declaredModel?: string;
   /** True when the gateway says the body was cut short (Envoy partial body). */
   bodyTruncated?: boolean;
   source: PeerInfo;
@@ -83,15 +87,24 @@ export interface Delegation {
   chain: string[];
 }
 
-/** Facts read from an LLM API request body and path. */
+/** Facts read from an LLM API request: its endpoint and every model it can run. */
 export interface LlmFacts {
-  /** 'openai' | 'anthropic' | 'azure' | null when the path is not a known model API. */
-  api: 'openai' | 'anthropic' | 'azure' | null;
-  /** e.g. 'chat.completions', 'completions', 'embeddings', 'responses', 'messages', 'models.list'. */
+  /** The normalised path the endpoint was matched on; null when the request was never read. */
+  path: string | null;
+  /** True when method + normalised path is in the endpoint catalogue. */
+  endpointKnown: boolean;
+  /** 'openai' | 'anthropic' | 'azure' | 'gemini' | 'vertex' | a configured api; null for an unknown endpoint. */
+  api: string | null;
+  /** e.g. 'chat.completions', 'embeddings', 'responses', 'messages', 'models' (listing). */
   operation: string | null;
   /** True when the endpoint invokes a model (so a model rule applies). */
   modelCall: boolean;
+  /** The first of `models`, null when none is named. */
   model: string | null;
+  /** Every model the request can make the upstream run (comma lists, fallbacks, batch entries). */
+  models: string[];
+  /** True when a model call may run a model the request does not name (unseen body, batch files). */
+  modelUnknown: boolean;
   stream: boolean;
   maxTokens: number | null;
   tools: string[];

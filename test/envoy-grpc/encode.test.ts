@@ -1,12 +1,13 @@
 import { encodeCheckResponse, envoyStatus, internalErrorResponse } from '../../src/adapters/envoy-grpc/encode.js';
 import { fromStruct } from '../../src/adapters/envoy-grpc/struct.js';
 import type { CheckResponseMessage } from '../../src/adapters/envoy-grpc/messages.js';
+import { unknownEndpointFacts } from '../../src/core/llm.js';
 import type { Decision } from '../../src/core/types.js';
 
 function decision(over: Partial<Decision>): Decision {
   return {
     decisionId: 'd-1', allow: true, status: 200, reason: 'allowed', headers: {}, responseHeaders: {}, removeHeaders: [],
-    llm: { api: null, operation: null, modelCall: false, model: null, stream: false, maxTokens: null, tools: [], messageCount: 0 },
+    llm: unknownEndpointFacts(null),
     policyRevision: 'rev1', durationMs: 1, ...over,
   };
 }

@@ -1,7 +1,7 @@
 import { encodeEnvoyHttpDecision } from '../../src/adapters/envoy-http/encode.js';
 import { encodeForwardAuthDecision } from '../../src/adapters/forward-auth/encode.js';
 import { encodeKongDecision } from '../../src/adapters/kong/encode.js';
-import { readLlmFacts } from '../../src/core/llm.js';
+import { unknownEndpointFacts } from '../../src/core/llm.js';
 import type { Decision } from '../../src/core/types.js';
 
 const identity = {
@@ -11,7 +11,7 @@ const identity = {
 function decision(over: Partial<Decision>): Decision {
   return {
     decisionId: 'd1', allow: false, status: 403, reason: 'model_not_allowed', headers: {}, responseHeaders: {}, removeHeaders: [],
-    body: '{"error":{"code":"model_not_allowed","message":"m","decision_id":"d1"}}', llm: readLlmFacts('', undefined), policyRevision: 'r', durationMs: 0, ...over,
+    body: '{"error":{"code":"model_not_allowed","message":"m","decision_id":"d1"}}', llm: unknownEndpointFacts(null), policyRevision: 'r', durationMs: 0, ...over,
   };
 }
 const allow = decision({ allow: true, status: 200, reason: 'allowed', headers: identity, body: undefined });

@@ -1,6 +1,5 @@
 import { TollgateError } from '../../core/errors.js';
 import type { AuthzRequest } from '../../core/types.js';
-import { parseMaybeJson } from '../native/decode.js';
 import type { CheckRequestMessage, HeaderValueMessage, HttpRequestMessage, MetadataMessage, PeerMessage } from './messages.js';
 import { fromStruct } from './struct.js';
 
@@ -34,7 +33,7 @@ export function decodeCheckRequest(check: CheckRequestMessage, transportPeer: st
     host,
     scheme: http.scheme || all[':scheme'] || 'http',
     headers,
-    body: requestBody(http),
+    rawBody: requestBody(http),
     source: peerInfo(attributes.source),
     transportPeer,
   };
@@ -73,10 +72,10 @@ function withoutPseudoHeaders(all: Record<string, string>): Record<string, strin
   return out;
 }
 
-function requestBody(http: HttpRequestMessage): unknown {
-  if (http.raw_body && http.raw_body.length > 0) return parseMaybeJson(http.raw_body.toString('utf8'));
-  if (http.body) return parseMaybeJson(http.body);
-  return undefined;
+/** Envoy sends raw_body with pack_as_bytes, else body as a string; without with_request_body neither. */
+function requestBody(http: HttpRequestMessage): string | undefined {
+  if (http.raw_body && http.raw_body.length > 0) return http.raw_body.toString('utf8');
+  return http.body || undefined;
 }
 
 function peerInfo(peer: PeerMessage | undefined): AuthzRequest['source'] {

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthzRequest } from '../../core/types.js';
 import { incomingHeaders } from '../http-answer.js';
-import { parseMaybeJson } from '../native/decode.js';
 import type { TrustedProxies } from '../../common/trusted-proxies.js';
 
 /**
@@ -20,7 +19,7 @@ export function decodeEnvoyHttpCheck(req: IncomingMessage, path: string, query: 
     host: headers[':authority'] ?? headers.host ?? '',
     scheme: headers['x-forwarded-proto']?.split(',')[0].trim() ?? 'http',
     headers,
-    body: body.length > 0 ? parseMaybeJson(body.toString('utf8')) : undefined,
+    rawBody: body.length > 0 ? body.toString('utf8') : undefined,
     // Envoy sets this header when it had to cut the body at max_request_bytes (if allowed_headers lists it).
     bodyTruncated: headers['x-envoy-auth-partial-body'] === 'true',
     source: { address: proxies.clientAddress(peer, headers['x-forwarded-for']) },

@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { TollgateError } from '../../core/errors.js';
-import { readLlmFacts } from '../../core/llm.js';
 import type { AuthzRequest } from '../../core/types.js';
 import { incomingHeaders } from '../http-answer.js';
-import { parseMaybeJson } from '../native/decode.js';
 import type { TrustedProxies } from '../../common/trusted-proxies.js';
 
 export interface ForwardAuthOptions {
@@ -36,20 +34,16 @@ export function decodeForwardAuth(req: IncomingMessage, body: Buffer, options: F
     host: firstValue(headers['x-forwarded-host']) ?? headers.host ?? '',
     scheme: firstValue(headers['x-forwarded-proto']) ?? 'http',
     headers,
-    body: body.length > 0 ? parseMaybeJson(body.toString('utf8')) : modelFromHeader(path, headers, options.modelHeader),
+    rawBody: body.length > 0 ? body.toString('utf8') : undefined,
+    declaredModel: declaredModel(headers, options.modelHeader),
     source: { address: options.proxies.clientAddress(peer, headers['x-forwarded-for']) },
     transportPeer: peer,
   };
 }
 
-/**
- * Without a body, the model of a model call comes from the path (Azure deployments) or, when the
- * operator configured one, from a header the proxy sets; otherwise policy sees llm.model = null.
- */
-function modelFromHeader(path: string, headers: Record<string, string>, modelHeader: string | null): { model: string } | undefined {
-  const model = modelHeader === null ? undefined : headers[modelHeader]?.trim();
-  if (!model || readLlmFacts(path, undefined).model !== null) return undefined;
-  return { model };
+/** The model the proxy names in the configured header (adapters.forward_auth.model_header), when it forwards no body. */
+function declaredModel(headers: Record<string, string>, modelHeader: string | null): string | undefined {
+  return modelHeader === null ? undefined : headers[modelHeader];
 }
 
 function pathOfUrl(url: string | undefined): string | undefined {

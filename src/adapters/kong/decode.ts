@@ -1,7 +1,7 @@
 import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/llm.js';
 import type { AuthzRequest } from '../../core/types.js';
-import { lowerCaseHeaders, parseMaybeJson } from '../native/decode.js';
+import { lowerCaseHeaders } from '../native/decode.js';
 
 /**
  * The document Kong's OPA plugin posts: {"input": {"request": {"http": {host, port, method, scheme,
@@ -27,7 +27,7 @@ export function decodeKongInput(doc: unknown, transportPeer: string | undefined)
     host: typeof host === 'string' ? host : lowered.host ?? '',
     scheme: typeof scheme === 'string' ? scheme : 'http',
     headers: lowered,
-    body: parsedBody ?? (typeof body === 'string' ? parseMaybeJson(body) : undefined),
+    ...(parsedBody !== undefined ? { body: parsedBody } : { rawBody: typeof body === 'string' ? body : undefined }),
     source: { address: input.client_ip },
     transportPeer,
     gatewayMetadata: kongEntities(input),

@@ -25,7 +25,7 @@ export function decodeNativeRequest(doc: unknown, transportPeer: string | undefi
     host: lowered.host ?? lowered[':authority'] ?? '',
     scheme: lowered['x-forwarded-proto'] ?? 'http',
     headers: lowered,
-    body: typeof body === 'string' ? parseMaybeJson(body) : body,
+    ...(typeof body === 'string' ? { rawBody: body } : { body }),
     source: { address: (source?.address as string | undefined) ?? undefined },
     transportPeer,
   };
@@ -43,7 +43,7 @@ export function lowerCaseHeaders(headers: Record<string, unknown>): Record<strin
   return out;
 }
 
-/** Gateways sometimes forward the body as JSON text; anything that is not JSON stays opaque to policy. */
+/** JSON text a gateway forwarded, or undefined when it is not JSON. */
 export function parseMaybeJson(text: string): unknown {
   try {
     return JSON.parse(text);

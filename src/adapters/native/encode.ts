@@ -27,5 +27,6 @@ export function encodeNativeDecision(d: Decision): Record<string, unknown> {
       }
       : null,
     model: d.llm.model,
+    models: d.llm.models,
   };
 }

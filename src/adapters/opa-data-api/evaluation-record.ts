@@ -1,4 +1,4 @@
-import { isObject, readLlmFacts } from '../../core/llm.js';
+import { isObject, unknownEndpointFacts } from '../../core/llm.js';
 import type { Decision } from '../../core/types.js';
 
 /**
@@ -20,7 +20,7 @@ export function evaluationRecord(
     headers: {},
     responseHeaders: {},
     removeHeaders: [],
-    llm: readLlmFacts('', undefined),
+    llm: unknownEndpointFacts(null),
     policyRevision,
     durationMs,
   };

@@ -76,7 +76,7 @@ export function policyInput(subject: string): Record<string, unknown> {
       scopes: [], models: ['gpt-4o*'], groups: [], tenant: null, claims: {}, workload: null,
     },
     delegation: null,
-    llm: { api: 'openai', operation: 'chat.completions', model_call: true, model: MODEL, stream: false, max_tokens: 16, tools: [], message_count: 1 },
+    llm: { endpoint_known: true, api: 'openai', operation: 'chat.completions', model_call: true, model: MODEL, models: [MODEL], model_unknown: false, stream: false, max_tokens: 16, tools: [], message_count: 1 },
     usage: {},
     time: { now_ns: now * 1e6, now: new Date(now).toISOString() },
   };

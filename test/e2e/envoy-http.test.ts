@@ -40,8 +40,14 @@ describe('Envoy HTTP ext_authz, as integrations/envoy/envoy-http.yaml configures
   });
 
   test('x-api-key (listed in allowed_headers) and the Azure deployment path', async () => {
-    const out = await envoy.check({ method: 'POST', path: '/openai/deployments/gpt-4o/chat/completions?api-version=1', headers: { 'x-api-key': key.secret } });
+    const out = await envoy.check({ method: 'POST', path: '/openai/deployments/gpt-4o/chat/completions?api-version=1', headers: { 'x-api-key': key.secret }, body: '{"messages":[]}' });
     expect(out.allowed).toBe(true);
+  });
+
+  test('a deployment path without the body may hide fallback models the upstream runs: model_unknown', async () => {
+    const out = await envoy.check({ method: 'POST', path: '/openai/deployments/gpt-4o/chat/completions', headers: { 'x-api-key': key.secret } });
+    expect(out).toMatchObject({ allowed: false, status: 403 });
+    expect(tg.decisions().at(-1)).toMatchObject({ reason: 'model_unknown' });
   });
 
   test.each([
@@ -63,9 +69,10 @@ describe('Envoy HTTP ext_authz, as integrations/envoy/envoy-http.yaml configures
     expect(tg.decisions().at(-1)).toMatchObject({ gateway: 'envoy_http', result: 'deny', reason: 'request_too_large' });
   });
 
-  test('a body that is not JSON leaves the model unknown: model calls are denied', async () => {
+  test('a model call whose body the upstream cannot read one way only is a 400 body_unreadable', async () => {
     const out = await envoy.check({ method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${key.secret}` }, body: '{"model": "gpt-4o"' });
-    expect(out).toMatchObject({ allowed: false, status: 403 });
+    expect(out).toMatchObject({ allowed: false, status: 400 });
+    expect(tg.decisions().at(-1)).toMatchObject({ result: 'deny', reason: 'body_unreadable' });
   });
 });
 

@@ -25,29 +25,29 @@ describe('decodeCheckRequest', () => {
       want: { method: 'POST', path: '/v1/chat/completions', query: 'api-version=1', host: 'llm.example.com', scheme: 'https' },
     },
     {
-      name: 'JSON body is parsed',
+      name: 'the body is passed on as text (core reads it by content type)',
       input: check({ method: 'POST', path: '/v1/chat/completions', headers: {}, body: chat }),
-      want: { body: JSON.parse(chat) },
+      want: { rawBody: chat },
     },
     {
-      name: 'raw_body (pack_as_bytes) is parsed the same way',
+      name: 'raw_body (pack_as_bytes) is passed on the same way',
       input: check({ method: 'POST', path: '/v1/chat/completions', headers: {}, raw_body: Buffer.from(chat) }),
-      want: { body: JSON.parse(chat) },
+      want: { rawBody: chat },
     },
     {
-      name: 'a body that is not JSON stays opaque',
+      name: 'a body that is not JSON is passed on as it is',
       input: check({ method: 'POST', path: '/upload', headers: {}, body: 'a=1&b=2' }),
-      want: { body: undefined },
+      want: { rawBody: 'a=1&b=2', body: undefined },
     },
     {
       name: 'x-envoy-auth-partial-body: true marks the body truncated and is not passed as a header',
       input: check({ method: 'POST', path: '/v1/chat/completions', headers: { 'x-envoy-auth-partial-body': 'true' }, body: chat.slice(0, 20) }),
-      want: { bodyTruncated: true, body: undefined, headers: {} },
+      want: { bodyTruncated: true, rawBody: chat.slice(0, 20), headers: {} },
     },
     {
       name: 'x-envoy-auth-partial-body: false is a whole body',
       input: check({ method: 'POST', path: '/v1/chat/completions', headers: { 'x-envoy-auth-partial-body': 'false' }, body: chat }),
-      want: { bodyTruncated: undefined, body: JSON.parse(chat) },
+      want: { bodyTruncated: undefined, rawBody: chat },
     },
     {
       name: 'header_map (encode_raw_headers) with repeated keys and raw_value',

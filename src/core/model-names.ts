@@ -13,9 +13,15 @@ export const FALLBACK_FIELDS = ['fallbacks', 'context_window_fallbacks', 'conten
 const MODEL_NAME = /^[A-Za-z0-9._:/@+=~-]{1,256}$/;
 const MAX_FALLBACK_DEPTH = 8;
 const MAX_MODELS = 64;
+/** Fields that name models or build routers; Go's encoding/json would also fill them from `MODEL`, `Fallbacks`, ... */
+const MODEL_FIELDS = new Set(['model', 'target_model_names', 'user_config', 'router_settings_override', ...FALLBACK_FIELDS]);
 
 export function modelsInBody(fields: Record<string, unknown>): string[] {
   if (fields.user_config !== undefined) throw unreadable('user_config defines models of its own');
+  for (const key in fields) {
+    const lower = key.toLowerCase();
+    if (lower !== key && MODEL_FIELDS.has(lower)) throw unreadable(`"${key}" is "${lower}" to a case-insensitive decoder`);
+  }
   const models = new Set<string>();
   addNamed(models, fields.model, 'model');
   addNamed(models, fields.target_model_names, 'target_model_names');

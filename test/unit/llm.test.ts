@@ -92,6 +92,8 @@ describe('every model a request can run', () => {
     ['fallbacks not a list', { model: 'a', fallbacks: 'o1' }],
     ['fallback entry not a name', { model: 'a', fallbacks: [7] }],
     ['router_settings_override not an object', { model: 'a', router_settings_override: 'x' }],
+    ['MODEL beside model (Go decoders match field names case-insensitively)', { model: 'gpt-4o-mini', MODEL: 'o1' }],
+    ['Fallbacks in another case', { model: 'gpt-4o-mini', Fallbacks: ['o1'] }],
   ])('%s cannot be read', (_name, body) => {
     expect(codeOf({ body })).toBe('ERR_BODY_UNREADABLE');
   });

@@ -28,10 +28,12 @@ fi
 if [ -f integrations/litellm/pyproject.toml ]; then
   venv="$root/.tools/venv"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  stamp="$venv/.installed-$(cat integrations/litellm/requirements-test.txt integrations/litellm/pyproject.toml | sha256sum | cut -c1-12)"
+  # The hook is installed as a package (not editable): its sources are part of the stamp.
+  stamp="$venv/.installed-$({ cat integrations/litellm/requirements-test.txt integrations/litellm/pyproject.toml; find integrations/litellm/src -name '*.py' | sort | xargs cat; } | sha256sum | cut -c1-12)"
   if [ ! -f "$stamp" ]; then
     echo "setup: installing LiteLLM and tollgate_litellm into .tools/venv" >&2
     "$venv/bin/pip" install -q --disable-pip-version-check -r integrations/litellm/requirements-test.txt ./integrations/litellm >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall ./integrations/litellm >&2
     touch "$stamp"
   fi
 fi

@@ -46,6 +46,25 @@ def test_model_the_key_may_not_use_is_403_with_tollgate_reason(tollgate, litellm
     assert res.headers["x-tollgate-decision-id"] in error["message"]
 
 
+def test_every_model_litellm_would_run_must_be_granted(tollgate, litellm):
+    """LiteLLM runs each name of a comma-separated model and the fallbacks; a key granted mock-gpt* gets none of other-model."""
+    key = tollgate.keys["svc-a"]["key"]
+    for model, extra in (("mock-gpt,other-model", {}), ("mock-gpt", {"fallbacks": ["other-model"]}), ("mock-gpt", {"context_window_fallbacks": [{"mock-gpt": ["other-model"]}]})):
+        res = chat(litellm, key, model, **extra)
+        assert res.status_code == 403, (extra, res.text)
+        assert res.json()["error"]["type"] == "model_not_allowed"
+
+
+def test_unknown_routes_and_admin_api_are_denied(tollgate, litellm):
+    key = tollgate.keys["svc-a"]["key"]
+    res = httpx.post(f"{litellm.url}/engines/other-model/chat/completions", json={"messages": []}, headers={"authorization": f"Bearer {key}"}, timeout=30)
+    assert res.status_code == 403, res.text
+    assert res.json()["error"]["type"] == "model_not_allowed"
+    res = httpx.post(f"{litellm.url}/key/generate", json={"models": ["other-model"]}, headers={"authorization": f"Bearer {key}"}, timeout=30)
+    assert res.status_code == 403, res.text
+    assert res.json()["error"]["type"] == "endpoint_unknown"
+
+
 def test_no_key_is_401(tollgate, litellm):
     res = chat(litellm, None, "mock-gpt")
     assert res.status_code == 401, res.text

@@ -63,9 +63,9 @@ def allowed(answer: dict[str, Any]) -> UserAPIKeyAuth:
         user_id=subject,
         team_id=identity.get("tenant"),
         end_user_id=identity.get("on_behalf_of"),
-        # Tollgate already decided with every grant (key, scopes, policy data); naming just the authorised
-        # model keeps LiteLLM's optional post-auth model check consistent with that decision.
-        models=[answer["model"]] if answer.get("model") else [],
+        # Tollgate already decided with every grant (key, scopes, policy data); naming just the models it
+        # authorised (fallbacks and comma lists included) keeps LiteLLM's post-auth model check consistent.
+        models=list(answer.get("models") or []),
         metadata={
             "tollgate_decision_id": answer.get("decision_id"),
             "tollgate_subject": subject,

@@ -19,6 +19,8 @@ export class WasmPolicyEngine implements PolicyEngine {
 
   private constructor(
     private readonly policy: LoadedPolicy,
+    /** A Map, so a name like "constructor" or "__proto__" is just a missing entrypoint, never a prototype member. */
+    private readonly entrypointIds: ReadonlyMap<string, number>,
     private readonly entrypointId: number,
     readonly manifest: BundleManifest,
     readonly requiredBuiltins: string[],
@@ -28,7 +30,10 @@ export class WasmPolicyEngine implements PolicyEngine {
     return this.manifest.revision;
   }
 
-  /** Loads and checks a bundle; throws a message naming the problem (missing entrypoint, unimplemented builtin, bad file). */
+  /**
+   * Loads and checks a bundle; throws a message naming the problem (missing entrypoint, unimplemented
+   * builtin, bad file). Nothing shared is touched until it returns: the caller swaps engines.
+   */
   static async fromBundle(gz: Uint8Array, options: WasmEngineOptions): Promise<WasmPolicyEngine> {
     const bundle = readBundle(gz);
     const builtins = hostBuiltins(options.now);
@@ -44,13 +49,19 @@ export class WasmPolicyEngine implements PolicyEngine {
     if (missing.length > 0) {
       throw new Error(`policy needs builtins that are not available in Wasm here: ${missing.join(', ')}`);
     }
-    const entrypoints = policy.entrypoints as Record<string, number>;
-    const entrypointId = entrypoints[options.entrypoint];
+    const entrypointIds = new Map(Object.entries(policy.entrypoints as Record<string, number>));
+    const entrypointId = entrypointIds.get(options.entrypoint);
     if (entrypointId === undefined) {
-      throw new Error(`policy has no entrypoint "${options.entrypoint}" (it has: ${Object.keys(entrypoints).join(', ') || 'none'})`);
+      throw new Error(`policy has no entrypoint "${options.entrypoint}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
     }
-    policy.setData(bundle.data);
-    return new WasmPolicyEngine(policy, entrypointId, bundle.manifest, required);
+    try {
+      policy.setData(bundle.data);
+      // One evaluation on an empty input: a module that traps is refused here, not on the first request.
+      policy.evaluate({}, entrypointId);
+    } catch (err) {
+      throw new Error(`policy could not evaluate with its bundle data: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    return new WasmPolicyEngine(policy, entrypointIds, entrypointId, bundle.manifest, required);
   }
 
   evaluate(input: Record<string, unknown>): unknown {
@@ -59,13 +70,13 @@ export class WasmPolicyEngine implements PolicyEngine {
 
   /** Evaluates any entrypoint by name (OPA Data API); undefined when the bundle has no such entrypoint. */
   evaluateEntrypoint(name: string, input: unknown): unknown[] | undefined {
-    const id = (this.policy.entrypoints as Record<string, number>)[name];
+    const id = this.entrypointIds.get(name);
     if (id === undefined) return undefined;
     return this.policy.evaluate(input as object, id) as unknown[];
   }
 
   get entrypoints(): string[] {
-    return Object.keys(this.policy.entrypoints as Record<string, number>);
+    return [...this.entrypointIds.keys()];
   }
 }
 

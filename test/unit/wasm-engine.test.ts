@@ -16,8 +16,12 @@ describe('default policy through the embedded Wasm bundle', () => {
 
   const caller = { authenticated: true, method: 'api_key', subject: 'svc-a', models: ['gpt-4o*', 'claude-3-5-*'], scopes: [], groups: [] };
   const anonymous = { authenticated: false, method: 'none', subject: null, models: [], scopes: [], groups: [] };
-  const chat = (model: string | null) => ({ api: 'openai', operation: 'chat.completions', model_call: true, model });
-  const list = { api: 'openai', operation: 'models.list', model_call: false, model: null };
+  // The llm facts core/llm.ts gives policy (docs/policy-input.md), shaped as in authz_test.rego.
+  const chat = (model: string | null) => ({
+    endpoint_known: true, api: 'openai', operation: 'chat.completions', model_call: true, model, models: model === null ? [] : [model], model_unknown: model === null,
+  });
+  const list = { endpoint_known: true, api: 'openai', operation: 'models.list', model_call: false, model: null, models: [], model_unknown: false };
+  const unknownEndpoint = { endpoint_known: false, api: null, operation: null, model_call: false, model: null, models: [], model_unknown: false };
 
   test.each([
     { name: 'anonymous', identity: anonymous, llm: chat('gpt-4o'), delegation: null, want: { allow: false, status: 401, reason: 'unauthenticated' } },
@@ -26,8 +30,9 @@ describe('default policy through the embedded Wasm bundle', () => {
     { name: 'brace glob (glob.match in Wasm)', identity: { ...caller, models: ['gpt-{4o,4.1}*'] }, llm: chat('gpt-4.1-nano'), delegation: null, want: { allow: true } },
     { name: 'exact grant is not a prefix', identity: { ...caller, models: ['o3'] }, llm: chat('o3-mini'), delegation: null, want: { allow: false, reason: 'model_not_allowed' } },
     { name: 'other model', identity: caller, llm: chat('o1-preview'), delegation: null, want: { allow: false, status: 403, reason: 'model_not_allowed' } },
-    { name: 'no model on a model call', identity: caller, llm: chat(null), delegation: null, want: { allow: false, reason: 'model_not_allowed' } },
+    { name: 'no model on a model call', identity: caller, llm: chat(null), delegation: null, want: { allow: false, reason: 'model_unknown' } },
     { name: 'non-model endpoint', identity: { ...caller, models: [] }, llm: list, delegation: null, want: { allow: true } },
+    { name: 'endpoint outside the catalogue', identity: { ...caller, models: ['*'] }, llm: unknownEndpoint, delegation: null, want: { allow: false, reason: 'endpoint_unknown' } },
     { name: 'scope grants model', identity: { ...caller, models: [], scopes: ['model:gpt-4.1*'] }, llm: chat('gpt-4.1-mini'), delegation: null, want: { allow: true } },
     {
       name: 'delegated user not allowed', identity: caller, llm: chat('gpt-4o'),
@@ -81,5 +86,22 @@ describe('bundle loading fails closed with a clear message', () => {
     expect(engine.evaluateEntrypoint('x/suffixed', {})).toEqual([{ result: false }]);
     expect(engine.evaluateEntrypoint('x/formatted', {})).toEqual([{ result: 'a-1' }]);
     expect(engine.evaluateEntrypoint('x/missing', {})).toBeUndefined();
+  });
+});
+
+describe('entrypoint names are looked up, never walked up a prototype', () => {
+  let bytes: Buffer;
+  let engine: WasmPolicyEngine;
+  beforeAll(async () => {
+    bytes = readFileSync(buildBundle({ 'p.rego': 'package x\nallow := true\n' }, ['x/allow']));
+    engine = await WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: 'x/allow' });
+  });
+
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf', 'x/allow/constructor'])('%s is no entrypoint', (name) => {
+    expect(engine.evaluateEntrypoint(name, {})).toBeUndefined();
+  });
+
+  test.each(['constructor', '__proto__', 'toString'])('%s as the configured decision entrypoint refuses the bundle', async (name) => {
+    await expect(WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: name })).rejects.toThrow(`no entrypoint "${name}"`);
   });
 });

@@ -21,8 +21,12 @@ export const forwardAuthSchema = z.strictObject({
 });
 
 export const dataApiSchema = z.strictObject({
-  /** OPA-compatible POST/GET /v1/data/<entrypoint> on the raw input (tools, OPA clients). */
-  enabled: z.boolean().default(true),
+  /**
+   * OPA-compatible POST/GET /v1/data/<entrypoint> on the raw input (tools, OPA clients). Off by
+   * default: it authenticates nobody, so a caller can send any `input.identity` and get policy's
+   * answer for it. Its answers are recorded as evaluations, never as allows.
+   */
+  enabled: z.boolean().default(false),
 });
 
 export const kongSchema = z.strictObject({

@@ -24,7 +24,7 @@ export function httpAdapterRoutes(deps: HttpAdapterDeps): HotRoute[] {
   const routes: HotRoute[] = [];
   if (config.envoy_http.enabled) routes.push(envoyHttpRoute(pipeline, config.envoy_http.path_prefix, maxBodyBytes, proxies));
   if (config.forward_auth.enabled) {
-    routes.push(...forwardAuthRoutes(pipeline, config.forward_auth.path, maxBodyBytes, { proxies, modelHeader: config.forward_auth.model_header }));
+    routes.push(...forwardAuthRoutes(pipeline, config.forward_auth.path, maxBodyBytes, { proxies, modelHeader: config.forward_auth.model_header, dialect: config.forward_auth.dialect }));
   }
   if (config.kong.enabled) routes.push(kongRoute(pipeline, maxBodyBytes));
   if (config.data_api.enabled) routes.push(...dataApiRoutes({ policy: deps.policy, observers: deps.observers, maxBodyBytes }));

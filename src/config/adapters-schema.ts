@@ -18,6 +18,12 @@ export const forwardAuthSchema = z.strictObject({
    * path carries none; the proxy must set it itself (overwriting any client value).
    */
   model_header: headerName.nullable().default(null),
+  /**
+   * Which proxy calls: only its headers name the original request (nginx: X-Original-*; Traefik
+   * and Caddy: X-Forwarded-*). Caddy's and Traefik's are built in, so they are the default; the
+   * shipped nginx config sets both families itself, so it is safe and works under either.
+   */
+  dialect: z.enum(['nginx', 'traefik', 'caddy']).default('caddy'),
 });
 
 export const dataApiSchema = z.strictObject({

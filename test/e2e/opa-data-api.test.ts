@@ -26,7 +26,7 @@ describe('OPA Data API compatibility against a real OPA server', () => {
     writeFile(dir, 'example.rego', REGO);
     writeFile(dir, 'data.json', JSON.stringify({ example_roles: { alice: ['admin'] } }));
     const bundle = buildBundle({ 'example.rego': REGO, 'data.json': JSON.stringify({ example_roles: { alice: ['admin'] } }) }, ENTRYPOINTS);
-    tg = await startTollgate({ TOLLGATE_POLICY_BUNDLE: bundle, TOLLGATE_POLICY__ENTRYPOINT: 'example/decision' });
+    tg = await startTollgate({ TOLLGATE_POLICY_BUNDLE: bundle, TOLLGATE_POLICY__ENTRYPOINT: 'example/decision', TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'true' });
     const port = await freePort();
     opa = await startPeer(opaPath(), ['run', '--server', '--addr', `127.0.0.1:${port}`, dir], port);
     opaUrl = `http://127.0.0.1:${port}`;
@@ -48,6 +48,9 @@ describe('OPA Data API compatibility against a real OPA server', () => {
     ['no input key', '/v1/data/example/allow', '{}'],
     ['path that is no rule', '/v1/data/example/missing', '{"input": {}}'],
     ['path OPA may know but no entrypoint', '/v1/data/example/not-a-rule', '{"input": {}}'],
+    // Names every JavaScript object inherits: a document like any other, undefined here.
+    ...['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'example/constructor', '__proto__/polluted', '%5F%5Fproto%5F%5F']
+      .map((name) => [`prototype name ${name}`, `/v1/data/${name}`, '{"input": {}}']),
   ])('POST %s: same status and result as OPA', async (_name, path, body) => {
     const [ours, theirs] = await Promise.all([post(tg.url, path, body), post(opaUrl, path, body)]);
     expect(ours.status).toBe(theirs.status);
@@ -82,27 +85,54 @@ describe('OPA Data API compatibility against a real OPA server', () => {
     expect(JSON.parse(res.text)).toMatchObject({ code: 'invalid_parameter' });
   });
 
-  test('every evaluation is one audit record: result, reason, no identity', async () => {
+  test('every evaluation is one audit record with its reason and no identity, never an allow', async () => {
     const before = tg.decisions().length;
-    const allowed = JSON.parse((await post(tg.url, '/v1/data/example/decision', '{"input": {"user": "alice"}}')).text);
+    // The caller writes the whole input: here it claims to be alice, and policy answers allow.
+    const forged = JSON.parse((await post(tg.url, '/v1/data/example/decision', '{"input": {"user": "alice"}}')).text);
     const undefinedDoc = JSON.parse((await post(tg.url, '/v1/data/example/missing', '{"input": {}}')).text);
     await post(tg.url, '/v1/data/example/allow', '{bad');
+    expect(forged.result).toEqual({ allow: true, status: 200 });
     const records = tg.decisions().slice(before);
     expect(records).toHaveLength(3);
-    expect(records[0]).toMatchObject({ decision_id: allowed.decision_id, gateway: 'opa_data_api', method: 'POST', path: '/v1/data/example/decision', result: 'allow', reason: 'evaluated', subject: null });
-    expect(records[1]).toMatchObject({ decision_id: undefinedDoc.decision_id, result: 'deny', reason: 'undefined' });
-    expect(records[2]).toMatchObject({ result: 'deny', reason: 'request_malformed', error_code: 'ERR_REQUEST_MALFORMED' });
+    expect(records[0]).toMatchObject({ decision_id: forged.decision_id, gateway: 'opa_data_api', method: 'POST', path: '/v1/data/example/decision', reason: 'evaluation_defined', subject: null, credential: 'none' });
+    expect(records[1]).toMatchObject({ decision_id: undefinedDoc.decision_id, reason: 'evaluation_undefined' });
+    expect(records[2]).toMatchObject({ reason: 'request_malformed', error_code: 'ERR_REQUEST_MALFORMED' });
+    expect(records.map((r) => r.result)).not.toContain('allow');
+  });
+
+  test('metrics count no Data API evaluation as an allow', async () => {
+    await post(tg.url, '/v1/data/example/allow', '{"input": {"user": "alice"}}');
+    const metrics = await tg.app.metrics.registry.metrics();
+    expect(metrics).toMatch(/tollgate_decisions_total\{gateway="opa_data_api",result="[a-z]+",reason="evaluation_defined"\} [1-9]/);
+    expect(metrics).not.toMatch(/tollgate_decisions_total\{gateway="opa_data_api",result="allow"/);
   });
 });
 
-describe('Data API can be turned off', () => {
+describe.each([
+  ['off by default', {}],
+  ['turned off', { TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'false' }],
+])('Data API %s', (_name, env: Record<string, string>) => {
   let tg: RunningTollgate;
   beforeAll(async () => {
-    tg = await startTollgate({ TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'false' });
+    tg = await startTollgate(env);
   });
   afterAll(() => tg.stop());
 
-  test('then /v1/data/... is no endpoint', async () => {
-    expect((await send(`${tg.url}/v1/data/tollgate/authz/decision`, { method: 'POST', body: '{}' })).status).toBe(404);
+  const forgedIdentity = JSON.stringify({ input: { identity: { authenticated: true, method: 'api_key', subject: 'admin', models: ['*'], scopes: [], groups: [] } } });
+
+  test.each(['GET', 'POST'])('%s /v1/data/... is no endpoint, whatever identity the input claims', async (method) => {
+    for (const path of ['/v1/data/tollgate/authz/decision', '/v1/data/tollgate/authz', '/v1/data/constructor']) {
+      const res = await send(`${tg.url}${path}`, { method, body: method === 'POST' ? forgedIdentity : undefined });
+      expect(res.status).toBe(404);
+    }
+    expect(tg.decisions()).toEqual([]);
+  });
+
+  test('the Kong adapter, which authenticates, still answers at /v1/data/tollgate/kong', async () => {
+    const res = await send(`${tg.url}/v1/data/tollgate/kong`, {
+      method: 'POST', body: JSON.stringify({ input: { request: { http: { method: 'GET', path: '/v1/models', headers: {} } }, identity: { authenticated: true } } }),
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text).result).toMatchObject({ allow: false, status: 401 });
   });
 });

@@ -20,8 +20,10 @@ export interface DataApiDeps {
 /**
  * OPA's Data API over the bundle's entrypoints: POST {"input": ...} or GET ?input=<json> to
  * /v1/data/<entrypoint> answers {"result": <value>, "decision_id"} as OPA does, with no result key
- * when the document is undefined (including a path that is no entrypoint: OPA gives 200 there too).
- * Errors are OPA-shaped {"code", "message"}: 400 invalid_parameter, 500 internal_error.
+ * when the document is undefined (including a path that is no entrypoint, such as "constructor":
+ * OPA gives 200 there too). Errors are OPA-shaped {"code", "message"}: 400 invalid_parameter,
+ * 500 internal_error. Served only when adapters.data_api.enabled: the input, identity included, is
+ * the caller's, so each answer is recorded as an evaluation, never as an allow.
  */
 export function dataApiRoutes(deps: DataApiDeps): HotRoute[] {
   const handler: HotRoute['handler'] = async (req, res, path, query) => {
@@ -61,7 +63,7 @@ export function dataApiRoutes(deps: DataApiDeps): HotRoute[] {
       return;
     }
     const first = Array.isArray(resultSet) && isObject(resultSet[0]) && 'result' in resultSet[0] ? resultSet[0] : undefined;
-    record({ result: first?.result, defined: first !== undefined });
+    record({ defined: first !== undefined });
     sendJson(res, 200, first ? { result: first.result, decision_id: decisionId } : { decision_id: decisionId });
   };
   return ['POST', 'GET'].map((method) => ({ method, path: DATA_PREFIX, handler }));

@@ -11,12 +11,14 @@ import { httpAdapterRoutes } from './adapters/http-routes.js';
 import { ApiKeyAuthenticator } from './identity/api-keys.js';
 import { Identity } from './identity/identity-setup.js';
 import { DecisionAuditLog } from './observability/audit.js';
+import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
+import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer, type HotRoute } from './server/authz-server.js';
 import { sendJson } from './server/body.js';
 
@@ -49,7 +51,11 @@ export class TollgateApp {
 
   constructor(readonly config: TollgateConfig, options: AppOptions = {}) {
     const now = options.now ?? Date.now;
-    this.loggers = createLoggers({ level: config.log.level, auditFile: config.log.audit_file, stream: options.logStream });
+    const { log: logConfig } = config;
+    this.loggers = createLoggers({
+      level: logConfig.level, auditFile: logConfig.audit_file, stream: options.logStream,
+      auditBufferBytes: logConfig.audit_buffer_bytes, auditFailClosed: logConfig.audit_fail_closed, metrics: this.metrics,
+    });
     const log = this.loggers.app;
     this.policies = new PolicyStore({
       bundlePath: config.policy.bundle ?? defaultBundlePath(),
@@ -89,6 +95,7 @@ export class TollgateApp {
       observers: [...this.recorders, this.outcomes.decisions],
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
+      gate: this.loggers.trail.gate,
       reading: {
         endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints]),
         upstreamReadsFallbacks: config.upstream.body_fallbacks,
@@ -115,11 +122,15 @@ export class TollgateApp {
     fallback.disable('x-powered-by');
     fallback.use(this.outcomes.router());
     fallback.use((_req, res) => sendJson(res, 404, { error: { code: 'not_found', message: 'no such endpoint' } }));
-    const http = await this.listen(createAuthzServer(hotRoutes, fallback, server.max_header_bytes), server.http_port);
-    const admin = await this.listen(createServer(createAdminApp(this.metrics, this.policies)), server.admin_port);
+    const incidents = new HttpIncidentLog(this.loggers.audit, this.metrics);
+    const http = await this.listen(createAuthzServer(hotRoutes, fallback, { maxHeaderBytes: server.max_header_bytes, incidents }), server.http_port, server.host);
+    const adminApp = createAdminApp({
+      metrics: this.metrics, policies: this.policies, audit: this.loggers.trail, access: adminAccess(server.admin_host, server.admin_token_file),
+    });
+    const admin = await this.listen(createServer(adminApp), server.admin_port, server.admin_host);
     const grpc = this.config.envoy_grpc.enabled ? await this.listenEnvoyGrpc() : null;
     const ports = { http, admin, grpc };
-    this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_port: admin, grpc_port: grpc });
+    this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_host: server.admin_host, admin_port: admin, grpc_port: grpc });
     return ports;
   }
 
@@ -152,11 +163,11 @@ export class TollgateApp {
     return this.envoyGrpc.listen();
   }
 
-  private listen(server: Server, port: number): Promise<number> {
+  private listen(server: Server, port: number, host: string): Promise<number> {
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, this.config.server.host, () => resolve((server.address() as AddressInfo).port));
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
   }
 }

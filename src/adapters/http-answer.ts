@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TollgateError } from '../core/errors.js';
+import { sendJson } from '../server/body.js';
 import { lowerCaseHeaders } from './native/decode.js';
 
 /** A wire answer an HTTP-dialect adapter encodes a decision into. */
@@ -9,11 +11,42 @@ export interface HttpAnswer {
   body?: string;
 }
 
+/**
+ * Thrown by sendAnswer after the answer was refused and a 500 deny sent instead, so the server
+ * records what the gateway actually got (the decision record, written before, says what was decided).
+ */
+export class AnswerNotSent extends TollgateError {
+  constructor(readonly decisionId: string | null, readonly intendedStatus: number, cause: unknown) {
+    super('ERR_ANSWER_UNSENDABLE', `the answer could not be sent: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
   const headers: Record<string, string | number> = { ...answer.headers, 'content-length': answer.body === undefined ? 0 : Buffer.byteLength(answer.body) };
   if (answer.body !== undefined) headers['content-type'] = 'application/json';
-  res.writeHead(answer.status, headers);
+  try {
+    res.writeHead(answer.status, headers);
+  } catch (err) {
+    // Node refuses a header it cannot send (CR/LF, a character outside Latin-1, a bad name) before
+    // writing anything; an allow must then become a deny, never a crash or a half-sent answer.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    const failure = new AnswerNotSent(decisionIdOf(answer), answer.status, err);
+    sendJson(res, failure.status, { error: { code: failure.reason, message: 'the authorization answer could not be encoded', decision_id: failure.decisionId } });
+    throw failure;
+  }
   res.end(answer.body);
+}
+
+/** Identity headers carry the decision id on allow; a deny carries it in its JSON body (failure path only). */
+function decisionIdOf(answer: HttpAnswer): string | null {
+  const fromHeader = answer.headers['x-tollgate-decision-id'];
+  if (fromHeader) return fromHeader;
+  try {
+    const id: unknown = (JSON.parse(answer.body ?? '') as { error?: { decision_id?: unknown } }).error?.decision_id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The request's headers as the canonical request holds them: lower case, repeats joined with ', '. */

@@ -9,6 +9,7 @@ const ENV_ALIASES: Record<string, string> = {
   TOLLGATE_GRPC_PORT: 'server.grpc_port',
   TOLLGATE_ADMIN_PORT: 'server.admin_port',
   TOLLGATE_HOST: 'server.host',
+  TOLLGATE_ADMIN_HOST: 'server.admin_host',
   TOLLGATE_KEYS_FILE: 'keys.file',
   TOLLGATE_POLICY_BUNDLE: 'policy.bundle',
   TOLLGATE_LOG_LEVEL: 'log.level',

@@ -23,4 +23,6 @@ export const outcomesSchema = z.strictObject({
   remember_outcomes: positiveInt.default(50_000),
   /** LiteLLM's generic webhook sends batches that include prompts and responses. */
   max_body_bytes: positiveInt.default(8 * 1024 * 1024),
+  /** Entries in one webhook batch; a larger batch is a 413 (recording one stalls nothing: it yields as it goes). */
+  max_batch_entries: positiveInt.default(1000),
 });

@@ -14,6 +14,10 @@ export const serverSchema = z.strictObject({
   http_port: port.default(8181),
   grpc_port: port.default(9191),
   admin_port: port.default(8282),
+  /** The admin port (metrics, policy reload) listens on loopback unless told otherwise (probes from a kubelet need 0.0.0.0). */
+  admin_host: z.string().default('127.0.0.1'),
+  /** File holding the bearer token admin mutations (policy reload) require; null = only allowed on a loopback admin_host. */
+  admin_token_file: z.string().nullable().default(null),
   /** Largest request body the authorization API reads (prompts can be large). */
   max_body_bytes: positiveInt.default(1024 * 1024),
   /** Largest total size of request headers node:http accepts; larger gets 431 before any handler runs. */
@@ -42,6 +46,10 @@ export const logSchema = z.strictObject({
   level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Decision records go to stdout; also to this file when set. */
   audit_file: z.string().nullable().default(null),
+  /** While a record cannot be written (disk full, stdout backed up), every decision is a 503 audit_unavailable deny. */
+  audit_fail_closed: z.boolean().default(false),
+  /** Bytes of records an audit destination may have waiting; past it records are dropped and counted, so memory stays bounded. */
+  audit_buffer_bytes: positiveInt.min(65_536).default(4 * 1024 * 1024),
 });
 
 export const upstreamSchema = z.strictObject({

@@ -33,6 +33,9 @@ export const ERRORS = {
   ERR_POLICY_EVAL_FAILED: { status: 500, reason: 'policy_error' },
   ERR_POLICY_RESULT_UNDEFINED: { status: 500, reason: 'policy_undefined' },
   ERR_POLICY_RESULT_INVALID: { status: 500, reason: 'policy_result_invalid' },
+  ERR_AUDIT_UNAVAILABLE: { status: 503, reason: 'audit_unavailable' },
+  ERR_ANSWER_UNSENDABLE: { status: 500, reason: 'answer_unsendable' },
+  ERR_HEADERS_TOO_LARGE: { status: 431, reason: 'request_headers_too_large' },
   ERR_INTERNAL: { status: 500, reason: 'internal_error' },
 } as const;
 

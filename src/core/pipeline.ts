@@ -49,6 +49,8 @@ export interface PipelineDeps {
   now?: () => number;
   /** Ask the gateway to drop the caller's credential header before it reaches the model provider. */
   removeCredentialHeaders?: boolean;
+  /** Vetoes every decision while it returns an error (an unwritable audit trail with log.audit_fail_closed). */
+  gate?: () => TollgateError | undefined;
 }
 
 /** Where clients put credentials; one present that no authenticator accepts is a 401, whatever is configured. */
@@ -79,6 +81,8 @@ export class Pipeline {
     let llm = unknownEndpointFacts(null);
     let decision: Decision;
     try {
+      const closed = this.deps.gate?.();
+      if (closed) throw closed;
       principal = await this.authenticate(req);
       if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
       llm = readLlmFacts(req, this.deps.reading);

@@ -31,6 +31,18 @@ export class Metrics implements DecisionObserver {
     help: 'API keys in the key file currently loaded.',
     registers: [this.registry],
   });
+  readonly auditWriteFailures = new Counter({
+    name: 'tollgate_audit_write_failures_total',
+    help: 'Audit records a destination failed to write (disk full, unwritable file, closed stdout), by sink.',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly auditDropped = new Counter({
+    name: 'tollgate_audit_dropped_total',
+    help: 'Audit records dropped because the destination was not keeping up (log.audit_buffer_bytes waiting), by sink.',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
   private readonly reasons = new Set<string>();
 
   constructor() {

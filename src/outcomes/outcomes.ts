@@ -33,7 +33,9 @@ export class Outcomes {
 
   router(): Router {
     const { outcomes } = this.config;
-    return outcomesRouter({ recorder: this.recorder, hookToken: outcomes.hook_token, maxBodyBytes: outcomes.max_body_bytes });
+    return outcomesRouter({
+      recorder: this.recorder, hookToken: outcomes.hook_token, maxBodyBytes: outcomes.max_body_bytes, maxBatchEntries: outcomes.max_batch_entries,
+    });
   }
 
   close(): Promise<void> {

@@ -12,7 +12,11 @@ export interface OutcomesRouteOptions {
   /** null: the endpoint is off (answers 503) until a hook token is configured. */
   hookToken: string | null;
   maxBodyBytes: number;
+  maxBatchEntries: number;
 }
+
+/** Entries recorded between two yields to the event loop, so a batch never holds up decisions for long. */
+const YIELD_EVERY = 32;
 
 /**
  * POST /v1/outcomes, authenticated by the hook token. Accepts Tollgate's own shape (one object) or
@@ -33,6 +37,9 @@ export function outcomesRouter(options: OutcomesRouteOptions): Router {
     async (req, res) => {
       const body: unknown = req.body;
       if (Array.isArray(body)) {
+        if (body.length > options.maxBatchEntries) {
+          return void fail(res, 413, 'request_too_large', `a batch holds at most ${options.maxBatchEntries} entries (outcomes.max_batch_entries)`);
+        }
         res.json(await recordBatch(options.recorder, body));
         return;
       }
@@ -52,11 +59,14 @@ export function outcomesRouter(options: OutcomesRouteOptions): Router {
 
 /**
  * A webhook batch: entries that name no Tollgate decision (calls Tollgate did not authorize) are
- * ignored rather than failing the batch, so the sender does not retry it forever.
+ * ignored rather than failing the batch, so the sender does not retry it forever. Recording awaits
+ * only resolved promises with in-process counters, which never lets the event loop run: the batch
+ * yields every YIELD_EVERY entries so decisions waiting on the same process are served in between.
  */
 async function recordBatch(recorder: OutcomeRecorder, items: unknown[]): Promise<Record<string, number>> {
   const counts = { recorded: 0, duplicate: 0, ignored: 0 };
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
+    if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     const outcome: Outcome | null = isObject(item) ? outcomeFromTollgateShape(item) ?? outcomeFromStandardLoggingPayload(item) : null;
     if (!outcome) counts.ignored++;
     else counts[await recorder.record(outcome)]++;

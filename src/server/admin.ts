@@ -1,18 +1,30 @@
 import express, { type Express } from 'express';
+import type { AuditTrail } from '../observability/audit-trail.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import { adminMutationGuard, type AdminAccess } from './admin-access.js';
 
-/** Admin port: liveness, readiness (a policy is loaded), Prometheus metrics, policy status. */
-export function createAdminApp(metrics: Metrics, policies: PolicyStore): Express {
+export interface AdminDeps {
+  metrics: Metrics;
+  policies: PolicyStore;
+  /** The audit destinations: a broken one makes the instance not ready. */
+  audit: AuditTrail;
+  access: AdminAccess;
+}
+
+/** Admin port: liveness, readiness (a policy is loaded and the audit trail is written), Prometheus metrics, policy status. */
+export function createAdminApp({ metrics, policies, audit, access }: AdminDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(adminMutationGuard(access));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
     const engine = policies.current();
-    if (engine) res.json({ status: 'ready', policy_revision: engine.revision });
-    else res.status(503).json({ status: 'not_ready', reason: 'policy_not_loaded' });
+    if (!engine) res.status(503).json({ status: 'not_ready', reason: 'policy_not_loaded' });
+    else if (!audit.healthy) res.status(503).json({ status: 'not_ready', reason: 'audit_unavailable', audit: audit.status() });
+    else res.json({ status: 'ready', policy_revision: engine.revision, audit: audit.status() });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { RequestHandler } from 'express';
+import { hookTokenMatches } from '../outcomes/hook-token.js';
+
+/** Who may change state through the admin port (policy reload). */
+export interface AdminAccess {
+  /** Bearer token mutations need; null = none configured. */
+  token: string | null;
+  /** Without a token, mutations are allowed only when the admin port listens on loopback. */
+  loopbackOnly: boolean;
+}
+
+/** Reads server.admin_token_file at start; an empty or unreadable file stops the start (fail closed). */
+export function adminAccess(host: string, tokenFile: string | null): AdminAccess {
+  if (tokenFile === null) return { token: null, loopbackOnly: isLoopback(host) };
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  if (token.length < 16) throw new Error(`server.admin_token_file ${tokenFile}: the token must be at least 16 characters`);
+  return { token, loopbackOnly: isLoopback(host) };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/**
+ * Reads (GET, HEAD) are open: probes and Prometheus need them. Anything else needs the token when
+ * one is configured, and is refused outright when none is and the port is reachable off the host.
+ */
+export function adminMutationGuard(access: AdminAccess): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    if (access.token !== null) {
+      const header = req.get('authorization') ?? '';
+      const presented = /^Bearer (.+)$/i.exec(header)?.[1];
+      if (hookTokenMatches(presented, access.token)) return next();
+      res.status(401).set('www-authenticate', 'Bearer realm="tollgate-admin"')
+        .json({ error: { code: 'unauthenticated', message: 'admin changes need Authorization: Bearer <server.admin_token_file>' } });
+      return;
+    }
+    if (access.loopbackOnly) return next();
+    res.status(403).json({ error: { code: 'admin_mutation_refused', message: 'set server.admin_token_file to change state through an admin port that is not on loopback' } });
+  };
+}

@@ -1,5 +1,5 @@
 import { flag, hasFlag } from './index.js';
-import { hashSecret, newKeySecret, readKeyFile, writeKeyFile, type KeyRecord } from '../identity/key-file.js';
+import { hashSecret, newKeySecret, readKeyFile, updateKeyFile, type KeyRecord } from '../identity/key-file.js';
 
 export function keysCommand(args: string[]): number {
   const [sub, ...rest] = args;
@@ -37,7 +37,8 @@ function createKey(file: string, args: string[]): number {
     disabled: false,
   };
   if (record.description === undefined) delete record.description;
-  writeKeyFile(file, [...readKeyFile(file), record]);
+  updateKeyFile(file, (keys) => [...keys, record]);
+  if (!readKeyFile(file).some((k) => k.id === id)) return failed(`keys create: key ${id} is not in ${file} after writing it; it was not created`);
   if (hasFlag(args, '--json')) {
     process.stdout.write(`${JSON.stringify({ id, key: secret, subject, models: record.models, expires_at: record.expires_at })}\n`);
   } else {
@@ -61,14 +62,22 @@ function listKeys(file: string, json: boolean): number {
 
 function revokeKey(file: string, id: string | undefined): number {
   if (!id || id.startsWith('--')) throw new Error('keys revoke: give the key id');
-  const keys = readKeyFile(file);
-  const key = keys.find((k) => k.id === id);
-  if (!key) throw new Error(`keys revoke: no key with id ${id}`);
-  key.disabled = true;
-  key.revoked_at = new Date().toISOString();
-  writeKeyFile(file, keys);
+  updateKeyFile(file, (keys) => {
+    const key = keys.find((k) => k.id === id);
+    if (!key) throw new Error(`keys revoke: no key with id ${id}`);
+    if (!key.disabled) key.revoked_at = new Date().toISOString();
+    key.disabled = true;
+    return keys;
+  });
+  // Success is only what the file now says: a revocation that did not land must not look done.
+  if (readKeyFile(file).find((k) => k.id === id)?.disabled !== true) return failed(`keys revoke: key ${id} is not revoked in ${file} after writing; it still works`);
   process.stdout.write(`revoked key ${id}\n`);
   return 0;
+}
+
+function failed(message: string): number {
+  process.stderr.write(`tollgate: ${message}\n`);
+  return 1;
 }
 
 function splitList(value: string): string[] {

@@ -56,8 +56,14 @@ export type CredentialKind = 'api_key' | 'jwt' | 'mtls' | 'none';
 /** Who is calling, once authenticated. */
 export interface Principal {
   kind: CredentialKind;
+  /**
+   * The caller's identity key, unique across credential kinds and issuers: `api_key:<subject>`,
+   * `mtls:<subject>`, `jwt:<issuer, % and # percent-encoded>#<subject>` (identity/principal-id.ts).
+   * Grants and usage counters are keyed by it, never by the bare subject.
+   */
+  id: string;
   subject: string;
-  /** API key id, or the JWT's `jti`/`kid`-derived id; never the secret itself. */
+  /** API key id, or for a JWT `jwt_<16 hex>` derived from `id` (one per caller); never the secret itself. */
   keyId?: string;
   issuer?: string;
   scopes: string[];

@@ -3,7 +3,8 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline.js';
 import type { AuthzRequest, Principal } from '../core/types.js';
-import { hashSecret, parseKeySecret, readKeyFile } from './key-file.js';
+import { hashSecret, parseKeySecret, readableRecords, readKeyFile, type KeyRecord } from './key-file.js';
+import { principalId } from './principal-id.js';
 
 /** Headers OpenAI (Authorization: Bearer), Anthropic (x-api-key) and Azure (api-key) clients send keys in. */
 const KEY_HEADERS = ['authorization', 'x-api-key', 'api-key'] as const;
@@ -17,6 +18,8 @@ interface LoadedKey {
   principal: Principal;
 }
 
+export type KeyReloadResult = 'success' | 'failure';
+
 export interface ApiKeyStoreOptions {
   file: string;
   pollIntervalMs: number;
@@ -25,16 +28,25 @@ export interface ApiKeyStoreOptions {
   onReloadError?: (err: Error) => void;
 }
 
-/** Keys from the key file, re-read when it changes; a broken file keeps the last good set. */
+/**
+ * Keys from the key file, re-read when it changes. A file that fails to load never adds or widens a
+ * key, and never keeps one alive that it revokes: see reload.
+ */
 export class ApiKeyAuthenticator implements Authenticator {
   readonly name = 'api_key';
   readonly credentialHeaders = KEY_HEADERS;
   private keys = new Map<string, LoadedKey>();
   private readonly now: () => number;
+  private readonly reloadListeners: Array<(result: KeyReloadResult) => void> = [];
 
   constructor(private readonly options: ApiKeyStoreOptions) {
     this.now = options.now ?? Date.now;
-    this.keys = loadKeys(options.file);
+    this.keys = loadKeys(readKeyFile(options.file));
+  }
+
+  /** Called after every reload (metrics). */
+  onReloadResult(listener: (result: KeyReloadResult) => void): void {
+    this.reloadListeners.push(listener);
   }
 
   get size(): number {
@@ -49,13 +61,24 @@ export class ApiKeyAuthenticator implements Authenticator {
     unwatchFile(this.options.file);
   }
 
+  /**
+   * A file that loads replaces the key set. One that fails (a bad line, bad YAML) cannot be trusted
+   * to add or widen keys, but what it says against a key still counts: each last-good key is kept
+   * only if the file still has a valid record for it with the same secret, subject, models and
+   * scopes, and then takes that record's revocation and earlier expiry. Keys it dropped, garbled or
+   * changed otherwise stop working until the file loads again.
+   */
   reload(): void {
+    let result: KeyReloadResult = 'success';
     try {
-      this.keys = loadKeys(this.options.file);
+      this.keys = loadKeys(readKeyFile(this.options.file));
       this.options.onReload?.(this.keys.size);
     } catch (err) {
+      result = 'failure';
+      this.keys = restrictedBy(this.keys, readableRecords(this.options.file));
       this.options.onReloadError?.(err as Error);
     }
+    for (const listener of this.reloadListeners) listener(result);
   }
 
   authenticate(req: AuthzRequest): Principal | null {
@@ -92,17 +115,18 @@ export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(token);
 }
 
-function loadKeys(file: string): Map<string, LoadedKey> {
+function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
   const keys = new Map<string, LoadedKey>();
-  for (const record of readKeyFile(file)) {
+  for (const record of records) {
+    // The schema checked that it parses as a date.
     const expiresAtMs = record.expires_at ? Date.parse(record.expires_at) : null;
-    if (expiresAtMs !== null && Number.isNaN(expiresAtMs)) throw new Error(`key ${record.id}: expires_at is not a date`);
     keys.set(record.id, {
       disabled: record.disabled,
       hash: Buffer.from(record.hash),
       expiresAtMs,
       principal: Object.freeze({
         kind: 'api_key' as const,
+        id: principalId('api_key', record.subject),
         subject: record.subject,
         keyId: record.id,
         scopes: record.scopes,
@@ -113,4 +137,27 @@ function loadKeys(file: string): Map<string, LoadedKey> {
     });
   }
   return keys;
+}
+
+/** The last good keys, as restricted by the readable records of a file that failed to load (see reload). */
+function restrictedBy(current: Map<string, LoadedKey>, readable: Map<string, KeyRecord>): Map<string, LoadedKey> {
+  const kept: KeyRecord[] = [];
+  for (const [id, key] of current) {
+    const record = readable.get(id);
+    if (!record || !sameGrant(key, record)) continue;
+    const stated = record.expires_at === null ? null : Date.parse(record.expires_at);
+    const earliest = [key.expiresAtMs, stated].filter((t): t is number => t !== null);
+    kept.push({
+      ...record,
+      disabled: key.disabled || record.disabled,
+      expires_at: earliest.length === 0 ? null : new Date(Math.min(...earliest)).toISOString(),
+    });
+  }
+  return loadKeys(kept);
+}
+
+function sameGrant(key: LoadedKey, record: KeyRecord): boolean {
+  const p = key.principal;
+  return key.hash.toString() === record.hash && p.subject === record.subject
+    && JSON.stringify(p.models) === JSON.stringify(record.models) && JSON.stringify(p.scopes) === JSON.stringify(record.scopes);
 }

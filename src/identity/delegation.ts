@@ -26,7 +26,7 @@ export class OnBehalfOfResolver implements DelegationResolver {
     }
     if (!actTokenIssuer || !principal.claims) return undefined;
     // The act token was verified by the JWT authenticator; its `sub` is the user.
-    const user = principalFromClaims(principal.claims, actTokenIssuer.config.claims, { kid: undefined });
+    const user = principalFromClaims(principal.claims, actTokenIssuer.config.claims);
     return { user, chain: actorChain(principal.claims) };
   }
 
@@ -35,7 +35,7 @@ export class OnBehalfOfResolver implements DelegationResolver {
     try {
       const verified = await this.verifier.verify(token, this.header, false);
       if (verified.payload.act !== undefined) throw new TollgateError('ERR_DELEGATION_INVALID', 'the on-behalf-of token is itself a delegated token');
-      return principalFromClaims(verified.payload, verified.issuer.config.claims, verified.header);
+      return principalFromClaims(verified.payload, verified.issuer.config.claims);
     } catch (err) {
       const failure = asTollgateError(err, 'ERR_DELEGATION_INVALID');
       // A JWKS outage is ours, not the caller's fault: keep its 503.

@@ -2,6 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { TollgateConfig } from '../config/schema.js';
 import type { Authenticator, DelegationResolver } from '../core/pipeline.js';
+import type { ApiKeyAuthenticator } from './api-keys.js';
 import { OnBehalfOfResolver } from './delegation.js';
 import { JwtAuthenticator } from './jwt.js';
 import { trustIssuers, type TrustedIssuer } from './jwt-issuers.js';
@@ -13,7 +14,7 @@ import { TrustedProxies } from '../common/trusted-proxies.js';
 export interface IdentityDeps {
   config: TollgateConfig;
   /** The API key authenticator, when a key file is configured. */
-  apiKeys?: Authenticator;
+  apiKeys?: ApiKeyAuthenticator;
   now: () => number;
   log: Logger;
   registry: Registry;
@@ -40,6 +41,13 @@ export class Identity {
       labelNames: ['issuer'] as const,
       registers: [deps.registry],
     });
+    const keyReloads = new Counter({
+      name: 'tollgate_keys_reloads_total',
+      help: 'Key file re-reads by result; a failure keeps only last good keys the new file still has unchanged, with its revocations.',
+      labelNames: ['result'] as const,
+      registers: [deps.registry],
+    });
+    deps.apiKeys?.onReloadResult((result) => keyReloads.inc({ result }));
     this.issuers = trustIssuers(identity.jwt, {
       now: deps.now,
       onKeys: (issuer, count) => {

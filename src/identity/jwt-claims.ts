@@ -3,6 +3,7 @@ import type { ClaimMapping } from '../config/identity-schema.js';
 import { TollgateError } from '../core/errors.js';
 import { isObject } from '../core/llm.js';
 import type { Principal } from '../core/types.js';
+import { jwtKeyId, principalId } from './principal-id.js';
 
 /**
  * Reads a claim by name or dotted path. Claim names may themselves contain dots
@@ -29,15 +30,17 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
-/** Who the verified claims describe, through the issuer's claim mapping. */
-export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping, header: { kid?: string }): Principal {
+/**
+ * Who the verified claims describe, through the issuer's claim mapping. The claims are verified, so
+ * `iss` is the configured issuer. `jti` stays in the claims; it is not the key id (see jwtKeyId).
+ */
+export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping): Principal {
   const subject = readClaim(claims, mapping.subject);
   if (typeof subject !== 'string' || subject === '') throw new TollgateError('ERR_JWT_CLAIM_INVALID', `token has no string "${mapping.subject}" claim`);
   const tenant = mapping.tenant ? readClaim(claims, mapping.tenant) : undefined;
   return {
     kind: 'jwt',
-    subject,
-    keyId: typeof claims.jti === 'string' ? claims.jti : header.kid,
+    ...jwtCaller(claims.iss as string, subject),
     issuer: claims.iss,
     scopes: [...new Set(mapping.scopes.flatMap((path) => stringList(readClaim(claims, path))))],
     models: mapping.models ? stringList(readClaim(claims, mapping.models)) : [],
@@ -46,6 +49,12 @@ export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping, h
     claims,
     expiresAt: claims.exp,
   };
+}
+
+/** Identity fields of the JWT caller `subject` of `issuer`: its namespaced id and per-caller key id. */
+export function jwtCaller(issuer: string, subject: string): Pick<Principal, 'id' | 'subject' | 'keyId'> {
+  const id = principalId('jwt', subject, issuer);
+  return { id, subject, keyId: jwtKeyId(id) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Authenticator } from '../core/pipeline.js';
 import type { AuthzRequest, Principal } from '../core/types.js';
 import { looksLikeJwt } from './api-keys.js';
-import { actorChain, principalFromClaims } from './jwt-claims.js';
+import { actorChain, jwtCaller, principalFromClaims } from './jwt-claims.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 
 /**
@@ -21,7 +21,7 @@ export class JwtAuthenticator implements Authenticator {
       const token = presentedToken(req.headers, header);
       if (token === undefined) continue;
       const verified = await this.verifier.verify(token, header, true);
-      const principal = principalFromClaims(verified.payload, verified.issuer.config.claims, verified.header);
+      const principal = principalFromClaims(verified.payload, verified.issuer.config.claims);
       const [actor] = actorChain(verified.payload);
       return actor === undefined ? principal : actingParty(principal, actor);
     }
@@ -43,8 +43,9 @@ function presentedToken(headers: Record<string, string>, header: string): string
 
 /**
  * The agent named by `act`. It holds what the token grants (scopes, models): RFC 8693 issues them
- * to the actor for this user. Groups describe the user, so the actor gets none.
+ * to the actor for this user. Groups describe the user, so the actor gets none. The issuer named the
+ * actor, so the actor's id and key id are in that issuer's namespace.
  */
 function actingParty(token: Principal, actor: string): Principal {
-  return { ...token, subject: actor, groups: [] };
+  return { ...token, ...jwtCaller(token.issuer as string, actor), groups: [] };
 }

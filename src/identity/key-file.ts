@@ -1,7 +1,9 @@
 import { hash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isObject } from '../core/is-object.js';
+import { withFileLock } from './file-lock.js';
 
 /** A stored API key: the secret itself is never stored, only its SHA-256. */
 export const keyRecordSchema = z.strictObject({
@@ -12,7 +14,7 @@ export const keyRecordSchema = z.strictObject({
   scopes: z.array(z.string()).default([]),
   description: z.string().optional(),
   created_at: z.string(),
-  expires_at: z.string().nullable().default(null),
+  expires_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date').nullable().default(null),
   disabled: z.boolean().default(false),
   revoked_at: z.string().nullable().optional(),
 });
@@ -39,15 +41,19 @@ export function newKeySecret(): { id: string; secret: string } {
   return { id, secret: `tg_${id}_${randomBytes(32).toString('base64url')}` };
 }
 
-/** Reads and validates a key file; a missing file is an empty one. Throws with the bad key path. */
-export function readKeyFile(path: string): KeyRecord[] {
-  let text: string;
+/** The file's text; a missing file is an empty one. */
+function readText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw err;
   }
+}
+
+/** Reads and validates a key file; a missing file is an empty one. Throws with the bad key path. */
+export function readKeyFile(path: string): KeyRecord[] {
+  const text = readText(path);
   const parsed = keyFileSchema.safeParse(parseKeyFileText(text) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -64,12 +70,65 @@ export function readKeyFile(path: string): KeyRecord[] {
 const HEADER = '# Tollgate API keys, managed by `tollgate keys`. Only SHA-256 hashes of secrets are stored.\n'
   + '# One key per line (a JSON object, which is YAML too); block-style YAML written by hand is read as well.\n';
 
-/** Atomic replace (write then rename), readable by the owner only. */
+/**
+ * Atomic replace (write, fsync, rename), readable by the owner only. Alone it is not safe against a
+ * concurrent change: changes go through updateKeyFile.
+ */
 export function writeKeyFile(path: string, keys: KeyRecord[]): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const body = keys.length === 0 ? 'keys: []\n' : `keys:\n${keys.map((k) => `  - ${JSON.stringify(k)}\n`).join('')}`;
-  writeFileSync(tmp, HEADER + body, { mode: 0o600 });
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, HEADER + body);
+    // On disk before it replaces the file: a crash must not leave a revocation only in the page cache.
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+}
+
+/** Read-modify-write under the file's exclusive lock, so concurrent changes are never lost. */
+export function updateKeyFile(path: string, change: (keys: KeyRecord[]) => KeyRecord[]): void {
+  withFileLock(path, () => writeKeyFile(path, change(readKeyFile(path))));
+}
+
+/**
+ * What a key file that fails to load still says, record by record: every record that is valid on
+ * its own, by id. Ids that appear more than once are left out (which one is meant is unknown). For
+ * text that is not even YAML, the lines in writeKeyFile's layout that still parse are read.
+ */
+export function readableRecords(path: string): Map<string, KeyRecord> {
+  let items: unknown[];
+  try {
+    const text = readText(path);
+    try {
+      const doc = parseKeyFileText(text);
+      items = isObject(doc) && Array.isArray(doc.keys) ? doc.keys : [];
+    } catch {
+      items = text.split('\n').map((line) => line.trimEnd()).filter((line) => line.startsWith('  - {')).map(jsonOrUndefined);
+    }
+  } catch {
+    return new Map();
+  }
+  const records = new Map<string, KeyRecord>();
+  const duplicates = new Set<string>();
+  for (const item of items) {
+    const parsed = keyRecordSchema.safeParse(item);
+    if (!parsed.success) continue;
+    if (records.has(parsed.data.id)) duplicates.add(parsed.data.id);
+    records.set(parsed.data.id, parsed.data);
+  }
+  for (const id of duplicates) records.delete(id);
+  return records;
+}
+
+function jsonOrUndefined(line: string): unknown {
+  try {
+    return JSON.parse(line.slice(4));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

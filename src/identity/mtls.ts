@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline.js';
 import type { AuthzRequest, Principal, WorkloadIdentity } from '../core/types.js';
+import { principalId } from './principal-id.js';
 import { isSpiffeUri, parseSpiffeId } from './spiffe.js';
 import type { TrustedProxies } from '../common/trusted-proxies.js';
 import { parseXfcc, type XfccElement } from './xfcc.js';
@@ -40,7 +41,7 @@ export class MtlsAuthenticator implements Authenticator {
       const spiffe = parseSpiffeId(id);
       workload = { spiffeId: spiffe.id, trustDomain: spiffe.trustDomain, path: spiffe.path, source };
     }
-    return { kind: 'mtls', subject: id, scopes: [], models: [...(this.options.models[id] ?? [])], groups: [], workload };
+    return { kind: 'mtls', id: principalId('mtls', id), subject: id, scopes: [], models: [...(this.options.models[id] ?? [])], groups: [], workload };
   }
 }
 

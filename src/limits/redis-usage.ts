@@ -13,8 +13,8 @@ export interface RedisUsageOptions {
 }
 
 /**
- * Counters shared by every Tollgate replica: one hash per subject and window
- * (`<prefix>m:<minute index>:<subject>`, `<prefix>d:<day index>:<subject>`), expiring after the window.
+ * Counters shared by every Tollgate replica: one hash per caller (Principal.id) and window
+ * (`<prefix>m:<minute index>:<id>`, `<prefix>d:<day index>:<id>`), expiring after the window.
  */
 export class RedisUsageStore implements UsageStore {
   private readonly redis: Redis;
@@ -30,9 +30,9 @@ export class RedisUsageStore implements UsageStore {
     this.redis.on('error', options.onError);
   }
 
-  async record(subject: string, delta: UsageDelta): Promise<void> {
+  async record(principalId: string, delta: UsageDelta): Promise<void> {
     const tx = this.redis.multi();
-    for (const [key, ttlMs] of this.keys(subject)) {
+    for (const [key, ttlMs] of this.keys(principalId)) {
       tx.hincrby(key, 'tokens', delta.tokens);
       tx.hincrby(key, 'requests', delta.requests);
       tx.hincrbyfloat(key, 'cost_usd', delta.costUsd);
@@ -44,7 +44,7 @@ export class RedisUsageStore implements UsageStore {
   }
 
   async usageFor(principal: Principal): Promise<UsageDocument> {
-    const [minuteKey, dayKey] = this.keys(principal.subject).map(([key]) => key);
+    const [minuteKey, dayKey] = this.keys(principal.id).map(([key]) => key);
     const [minute, day] = await this.run(() => Promise.all([this.redis.hgetall(minuteKey), this.redis.hgetall(dayKey)]));
     return { minute: counters(minute), day: counters(day) };
   }
@@ -56,11 +56,11 @@ export class RedisUsageStore implements UsageStore {
   }
 
   /** [key, time to live]: each window's key outlives its window a little, so a late read still sees it. */
-  private keys(subject: string): Array<[string, number]> {
+  private keys(principalId: string): Array<[string, number]> {
     const { minute, day } = windowIndexes(this.options.now());
     return [
-      [`${this.options.keyPrefix}m:${minute}:${subject}`, 2 * MINUTE_MS],
-      [`${this.options.keyPrefix}d:${day}:${subject}`, DAY_MS + MINUTE_MS],
+      [`${this.options.keyPrefix}m:${minute}:${principalId}`, 2 * MINUTE_MS],
+      [`${this.options.keyPrefix}d:${day}:${principalId}`, DAY_MS + MINUTE_MS],
     ];
   }
 

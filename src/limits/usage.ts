@@ -20,9 +20,13 @@ export type UsageDocument = {
   day: WindowCounters;
 };
 
-/** Per-subject usage counters: outcomes add to them, the pipeline reads them for policy. */
+/**
+ * Usage counters per caller, keyed by Principal.id (`api_key:svc`, `jwt:<issuer>#svc`, ...), never by
+ * the bare subject: callers of different kinds or issuers with the same name have separate budgets.
+ * Outcomes add to them, the pipeline reads them for policy.
+ */
 export interface UsageStore extends UsageReader {
-  record(subject: string, delta: UsageDelta): Promise<void>;
+  record(principalId: string, delta: UsageDelta): Promise<void>;
   usageFor(principal: Principal): Promise<UsageDocument>;
   close(): Promise<void>;
 }

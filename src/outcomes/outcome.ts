@@ -20,8 +20,11 @@ export interface Outcome {
   toolCalls: string[];
   stream: boolean | null;
   durationMs: number | null;
-  /** Caller as the gateway reports it; used only when Tollgate no longer remembers the decision. */
-  reported: { subject: string | null; tenant: string | null; keyAlias: string | null };
+  /**
+   * Caller as the gateway reports it; used only when Tollgate does not remember the decision (another
+   * replica made it, or it was forgotten). `principalId` is the decision's `identity.id`.
+   */
+  reported: { principalId: string | null; subject: string | null; tenant: string | null; keyAlias: string | null };
 }
 
 const DECISION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,7 +34,7 @@ const MAX_TOOLS = 64;
 /**
  * Tollgate's own shape: {decision_id, call_id?, model?, model_group?, provider?, status?, error?,
  * usage?: {prompt_tokens, completion_tokens, total_tokens}, cost_usd?, tool_calls?: [name], stream?,
- * duration_ms?, subject?, tenant?}. Returns null when the report names no valid decision id.
+ * duration_ms?, principal_id?, subject?, tenant?}. Returns null when the report names no valid decision id.
  */
 export function outcomeFromTollgateShape(doc: Record<string, unknown>): Outcome | null {
   const decisionId = doc.decision_id;
@@ -53,7 +56,7 @@ export function outcomeFromTollgateShape(doc: Record<string, unknown>): Outcome 
     toolCalls: names(doc.tool_calls),
     stream: typeof doc.stream === 'boolean' ? doc.stream : null,
     durationMs: amount(doc.duration_ms),
-    reported: { subject: text(doc.subject), tenant: text(doc.tenant), keyAlias: null },
+    reported: { principalId: text(doc.principal_id), subject: text(doc.subject), tenant: text(doc.tenant), keyAlias: null },
   });
 }
 
@@ -64,10 +67,10 @@ export function outcomeFromTollgateShape(doc: Record<string, unknown>): Outcome 
  */
 export function outcomeFromStandardLoggingPayload(doc: Record<string, unknown>): Outcome | null {
   const metadata = isObject(doc.metadata) ? doc.metadata : {};
-  const decisionId = [metadata.user_api_key_auth_metadata, metadata.user_api_key_metadata]
-    .map((m) => (isObject(m) ? m.tollgate_decision_id : undefined))
-    .find((id): id is string => typeof id === 'string' && DECISION_ID.test(id));
-  if (!decisionId) return null;
+  const keyMetadata = [metadata.user_api_key_auth_metadata, metadata.user_api_key_metadata]
+    .find((m): m is Record<string, unknown> => isObject(m) && typeof m.tollgate_decision_id === 'string' && DECISION_ID.test(m.tollgate_decision_id));
+  if (!keyMetadata) return null;
+  const decisionId = keyMetadata.tollgate_decision_id as string;
   const response = isObject(doc.response) ? doc.response : {};
   const started = amount(doc.startTime);
   const ended = amount(doc.endTime);
@@ -87,7 +90,11 @@ export function outcomeFromStandardLoggingPayload(doc: Record<string, unknown>):
     toolCalls: toolCallNames(response),
     stream: typeof doc.stream === 'boolean' ? doc.stream : null,
     durationMs: started !== null && ended !== null && ended >= started ? Math.round((ended - started) * 1000) : null,
-    reported: { subject: text(metadata.user_api_key_user_id), tenant: text(metadata.user_api_key_team_id), keyAlias: text(metadata.user_api_key_alias) },
+    reported: {
+      principalId: text(keyMetadata.tollgate_principal_id),
+      subject: text(metadata.user_api_key_user_id), tenant: text(metadata.user_api_key_team_id),
+      keyAlias: text(metadata.user_api_key_alias),
+    },
   });
 }
 

@@ -4,6 +4,8 @@ import { BoundedMap } from '../common/bounded-map.js';
 
 /** Who a decision was about: what an outcome record needs when the gateway's report does not say. */
 export interface DecidedCaller {
+  /** Principal.id: what usage is counted under. */
+  principalId: string | null;
   subject: string | null;
   credential: string;
   keyId: string | null;
@@ -26,6 +28,7 @@ export class RecentDecisions implements DecisionObserver {
     // Only an allowed call reaches a model, so only those can have an outcome.
     if (!d.allow) return;
     this.callers.set(d.decisionId, {
+      principalId: d.principal?.id ?? null,
       subject: d.principal?.subject ?? null,
       credential: d.principal?.kind ?? 'none',
       keyId: d.principal?.keyId ?? null,

@@ -30,9 +30,11 @@ export class OutcomeRecorder {
     this.reported.set(id, true);
     try {
       const caller = this.deps.decisions.get(id);
-      const subject = caller?.subject ?? outcome.reported.subject;
-      if (subject) {
-        await this.deps.usage.record(subject, { tokens: outcome.totalTokens, requests: 1, costUsd: outcome.costUsd ?? 0 });
+      // Counted under the caller's namespaced id. A bare reported subject is not enough: it cannot say
+      // which API key, issuer or mTLS peer of that name made the call, so such an outcome is not counted.
+      const principalId = caller ? caller.principalId : outcome.reported.principalId;
+      if (principalId) {
+        await this.deps.usage.record(principalId, { tokens: outcome.totalTokens, requests: 1, costUsd: outcome.costUsd ?? 0 });
       }
       this.deps.audit.info('outcome', outcomeRecord(outcome, caller));
       return 'recorded';

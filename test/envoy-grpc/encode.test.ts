@@ -12,7 +12,7 @@ function decision(over: Partial<Decision>): Decision {
   };
 }
 
-const principal = { kind: 'api_key' as const, subject: 'svc-a', keyId: 'k1', scopes: [], models: [], groups: [] };
+const principal = { kind: 'api_key' as const, id: 'api_key:svc-a', subject: 'svc-a', keyId: 'k1', scopes: [], models: [], groups: [] };
 const opt = (key: string, value: string) => ({ header: { key, value }, append: { value: false } });
 
 describe('encodeCheckResponse', () => {

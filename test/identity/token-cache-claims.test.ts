@@ -54,15 +54,15 @@ describe('claim mapping', () => {
   });
 
   test('a principal through a mapping: scopes from both claims, de-duplicated', () => {
-    const p = principalFromClaims(claims, { subject: 'sub', groups: 'realm_access.roles', scopes: ['scope', 'scp'], tenant: 'kubernetes.io.namespace', models: null }, { kid: 'k1' });
+    const p = principalFromClaims(claims, { subject: 'sub', groups: 'realm_access.roles', scopes: ['scope', 'scp'], tenant: 'kubernetes.io.namespace', models: null });
     expect(p).toMatchObject({
-      kind: 'jwt', subject: 'system:serviceaccount:ml:trainer', keyId: 'k1', issuer: claims.iss, tenant: 'ml',
+      kind: 'jwt', id: `jwt:${claims.iss}#system:serviceaccount:ml:trainer`, subject: 'system:serviceaccount:ml:trainer', issuer: claims.iss, tenant: 'ml',
       scopes: ['openid', 'model:gpt-4o*', 'model:o3'], groups: ['ops', 'dev'], models: [], expiresAt: 2_000_000_000,
     });
   });
 
   test('a token without the mapped subject is refused', () => {
-    expect(() => principalFromClaims(claims, { subject: 'email', groups: null, scopes: [], tenant: null, models: null }, {}))
+    expect(() => principalFromClaims(claims, { subject: 'email', groups: null, scopes: [], tenant: null, models: null }))
       .toThrow(expect.objectContaining({ code: 'ERR_JWT_CLAIM_INVALID' }));
   });
 

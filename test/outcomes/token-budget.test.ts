@@ -67,14 +67,14 @@ describe('Redis usage store', () => {
   });
   afterAll(() => redis.stop());
 
-  const who = { kind: 'api_key' as const, subject: 'svc-r', scopes: [], models: [], groups: [] };
+  const who = { kind: 'api_key' as const, id: 'api_key:svc-r', subject: 'svc-r', scopes: [], models: [], groups: [] };
 
   test('counters are shared by every replica (store instance)', async () => {
     const options = { url: redis.url, keyPrefix: 'test:', timeoutMs: 500, now: () => Date.UTC(2026, 0, 1), onError: () => undefined };
     const a = new RedisUsageStore(options);
     const b = new RedisUsageStore(options);
-    await a.record('svc-r', { tokens: 7, requests: 1, costUsd: 0.25 });
-    await b.record('svc-r', { tokens: 3, requests: 1, costUsd: 0.5 });
+    await a.record(who.id, { tokens: 7, requests: 1, costUsd: 0.25 });
+    await b.record(who.id, { tokens: 3, requests: 1, costUsd: 0.5 });
     expect(await b.usageFor(who)).toEqual({ minute: { tokens: 10, requests: 2, cost_usd: 0.75 }, day: { tokens: 10, requests: 2, cost_usd: 0.75 } });
     await Promise.all([a.close(), b.close()]);
   });
@@ -85,7 +85,7 @@ describe('Redis usage store', () => {
     const store = new RedisUsageStore({ url: down.url, keyPrefix: 'test:', timeoutMs: 200, now: Date.now, onError: () => undefined });
     const started = Date.now();
     await expect(store.usageFor(who)).rejects.toBeInstanceOf(TollgateError);
-    await expect(store.record('svc-r', { tokens: 1, requests: 1, costUsd: 0 })).rejects.toBeInstanceOf(TollgateError);
+    await expect(store.record(who.id, { tokens: 1, requests: 1, costUsd: 0 })).rejects.toBeInstanceOf(TollgateError);
     expect(Date.now() - started).toBeLessThan(5000);
     await store.close();
   });

@@ -1,7 +1,7 @@
 import { identityHeaders } from '../../src/core/pipeline.js';
 import type { Principal } from '../../src/core/types.js';
 
-const principal = (subject: string): Principal => ({ kind: 'jwt', subject, scopes: [], models: [], groups: [] });
+const principal = (subject: string): Principal => ({ kind: 'jwt', id: `jwt:test#${subject}`, subject, scopes: [], models: [], groups: [] });
 
 describe('identity headers', () => {
   test('every header Tollgate owns is present, empty when unknown', () => {

@@ -20,7 +20,7 @@ const FORBIDDEN = 'o1';
 const caller: Authenticator = {
   name: 'stand_in',
   credentialHeaders: [],
-  authenticate: (): Principal => ({ kind: 'api_key', subject: 'fuzz', keyId: 'k', scopes: [], models: [GRANTED], groups: [] }),
+  authenticate: (): Principal => ({ kind: 'api_key', id: 'api_key:fuzz', subject: 'fuzz', keyId: 'k', scopes: [], models: [GRANTED], groups: [] }),
 };
 
 let pipeline: Pipeline;

@@ -1,15 +1,19 @@
 import path from 'node:path';
 import { freePort, integrationFile, requireBinary, startEchoUpstream, startPeer, type EchoUpstream, type PeerProcess } from '../helpers/gateway-peers.js';
-import { forwardAuthSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
+import { forgedOriginalSuite, forwardAuthSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
 import { tempDir } from '../helpers/tollgate.js';
 
-describe('Caddy forward_auth (real caddy, integrations/caddy/Caddyfile as shipped)', () => {
+/**
+ * Under its own dialect (the default) Caddy must work and be safe. Under the nginx dialect (a
+ * misconfiguration) it must be safe: the Caddyfile drops client X-Original-*, so everything is denied.
+ */
+describe.each([[undefined, true], ['nginx', false]])('Caddy forward_auth (real caddy, integrations/caddy/Caddyfile as shipped), dialect %s', (dialect, matches) => {
   let ctx: ForwardAuthContext;
   let caddy: PeerProcess;
   let upstream: EchoUpstream;
   beforeAll(async () => {
     const binary = requireBinary('caddy');
-    const { tg, key } = await startForwardAuthTollgate();
+    const { tg, key } = await startForwardAuthTollgate(dialect);
     upstream = await startEchoUpstream();
     const port = await freePort();
     const home = tempDir('tollgate-caddy-');
@@ -26,5 +30,6 @@ describe('Caddy forward_auth (real caddy, integrations/caddy/Caddyfile as shippe
     await ctx?.tg.stop();
   });
 
-  forwardAuthSuite(() => ctx, true);
+  if (matches) forwardAuthSuite(() => ctx, true);
+  describe('client-forged X-Forwarded-* / X-Original-* headers', () => forgedOriginalSuite(() => ctx, matches));
 });

@@ -1,16 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, integrationFile, renderConfig, requireBinary, startEchoUpstream, startPeer, type EchoUpstream, type PeerProcess } from '../helpers/gateway-peers.js';
-import { forwardAuthSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
+import { forgedOriginalSuite, forwardAuthSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
 import { tempDir } from '../helpers/tollgate.js';
 
-describe('nginx auth_request (real nginx, integrations/nginx/nginx.conf with test ports)', () => {
+/**
+ * The shipped config sets both header families from nginx's own variables and drops client
+ * copies, so it must be safe, and work, under the nginx dialect and under the default (caddy).
+ */
+describe.each([['nginx'], [undefined]])('nginx auth_request (real nginx, integrations/nginx/nginx.conf with test ports), dialect %s', (dialect) => {
   let ctx: ForwardAuthContext;
   let nginx: PeerProcess;
   let upstream: EchoUpstream;
   beforeAll(async () => {
     const binary = requireBinary('nginx');
-    const { tg, key } = await startForwardAuthTollgate();
+    const { tg, key } = await startForwardAuthTollgate(dialect);
     upstream = await startEchoUpstream();
     const port = await freePort();
     const dir = tempDir('tollgate-nginx-');
@@ -33,4 +37,5 @@ describe('nginx auth_request (real nginx, integrations/nginx/nginx.conf with tes
   });
 
   forwardAuthSuite(() => ctx, false);
+  describe('client-forged X-Forwarded-* / X-Original-* headers', () => forgedOriginalSuite(() => ctx, true));
 });

@@ -1,13 +1,22 @@
+import net from 'node:net';
 import path from 'node:path';
 import type { EchoUpstream } from './gateway-peers.js';
 import { send } from './gateway-peers.js';
 import { startTollgate, tempDir, writeKeys, type RunningTollgate, type TestKey } from './tollgate.js';
 
-/** Tollgate with one key granted gpt-4o*, trusting loopback proxies' X-Forwarded-For. */
-export async function startForwardAuthTollgate(): Promise<{ tg: RunningTollgate; key: TestKey }> {
+/**
+ * Tollgate with one key granted gpt-4o*, trusting loopback proxies' X-Forwarded-For.
+ * `dialect`: adapters.forward_auth.dialect; undefined leaves the default.
+ */
+export async function startForwardAuthTollgate(dialect?: string): Promise<{ tg: RunningTollgate; key: TestKey }> {
   const file = path.join(tempDir(), 'keys.yaml');
   const [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
-  const tg = await startTollgate({ TOLLGATE_KEYS_FILE: file, TOLLGATE_ADAPTERS__TRUSTED_PROXIES: '[127.0.0.1, "::1"]' });
+  const tg = await startTollgate({
+    TOLLGATE_KEYS_FILE: file, TOLLGATE_ADAPTERS__TRUSTED_PROXIES: '[127.0.0.1, "::1"]',
+    // The echo upstream runs no fallback models from the body, so a bodiless Azure call can be allowed.
+    TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false',
+    ...(dialect === undefined ? {} : { TOLLGATE_ADAPTERS__FORWARD_AUTH__DIALECT: dialect }),
+  });
   return { tg, key };
 }
 
@@ -51,7 +60,7 @@ export function forwardAuthSuite(ctx: () => ForwardAuthContext, denyBodyVisible:
   test.each([
     ['model not granted', 403, 'model_not_allowed', '/openai/deployments/o1/chat/completions', () => auth()],
     // No body reaches forward-auth: the model in the JSON body is invisible, so policy sees none.
-    ['model only in the body', 403, 'model_not_allowed', '/v1/chat/completions', () => auth()],
+    ['model only in the body', 403, 'model_unknown', '/v1/chat/completions', () => auth()],
     ['no credential', 401, 'unauthenticated', '/openai/deployments/gpt-4o/chat/completions', () => ({})],
     ['unknown key', 401, 'credential_invalid', '/openai/deployments/gpt-4o/chat/completions', () => ({ authorization: 'Bearer tg_nope_nope' })],
   ])('%s: %i %s, and the upstream sees nothing', async (_name, status, reason, urlPath, headers) => {
@@ -80,5 +89,88 @@ export function forwardAuthSuite(ctx: () => ForwardAuthContext, denyBodyVisible:
     expect(seen.headers['x-tollgate-on-behalf-of'] ?? '').toBe('');
     const audit = ctx().tg.decisions().find((d) => d.decision_id === seen.headers['x-tollgate-decision-id']);
     expect(audit).toMatchObject({ source_address: '127.0.0.1', subject: 'svc-a' });
+  });
+}
+
+/**
+ * Header lines a client adds to name another request than the one it sends, as raw
+ * [name, value, name, value, ...] so that case, repeats and empty values reach the proxy as written.
+ * Every shape Tollgate reads: both families, X-Original-URL, repeats under one or two spellings,
+ * comma-joined lists, empty values, lower/upper case and underscore names.
+ */
+export const FORGED_HEADERS: Array<[string, string[]]> = [
+  ['X-Forwarded-Uri/-Method naming GET /v1/models', ['X-Forwarded-Uri', '/v1/models', 'X-Forwarded-Method', 'GET']],
+  ['X-Original-URI/-Method naming GET /v1/models', ['X-Original-URI', '/v1/models', 'X-Original-Method', 'GET']],
+  ['X-Original-URL naming /v1/models', ['X-Original-URL', 'http://llm.example/v1/models', 'X-Original-Method', 'GET']],
+  ['both families naming GET /v1/models', ['X-Forwarded-Uri', '/v1/models', 'X-Forwarded-Method', 'GET', 'X-Original-URI', '/v1/models', 'X-Original-Method', 'GET']],
+  ['only the URI, no method', ['X-Forwarded-Uri', '/v1/models', 'X-Original-URI', '/v1/models']],
+  ['only the method, no URI', ['X-Forwarded-Method', 'GET', 'X-Original-Method', 'GET']],
+  ['lower-case names', ['x-forwarded-uri', '/v1/models', 'x-forwarded-method', 'GET', 'x-original-uri', '/v1/models', 'x-original-method', 'GET']],
+  ['upper-case names', ['X-FORWARDED-URI', '/v1/models', 'X-FORWARDED-METHOD', 'GET', 'X-ORIGINAL-URI', '/v1/models', 'X-ORIGINAL-METHOD', 'GET']],
+  ['repeated headers', ['X-Forwarded-Uri', '/v1/models', 'X-Forwarded-Uri', '/v1/models', 'X-Original-URI', '/v1/models', 'X-Original-URI', '/v1/models']],
+  ['repeated under two spellings', ['x-forwarded-uri', '/v1/models', 'X-FORWARDED-URI', '/v1/models', 'x-original-method', 'GET', 'X-Original-Method', 'GET']],
+  ['comma-joined values', ['X-Forwarded-Uri', '/v1/models, /v1/models', 'X-Forwarded-Method', 'GET, GET', 'X-Original-URI', '/v1/models,/v1/models']],
+  ['empty values', ['X-Forwarded-Uri', '', 'X-Forwarded-Method', '', 'X-Original-URI', '', 'X-Original-Method', '', 'X-Original-URL', '']],
+  ['lower-case method', ['X-Forwarded-Uri', '/v1/models', 'X-Forwarded-Method', 'get', 'X-Original-URI', '/v1/models', 'X-Original-Method', 'get']],
+  ['underscore names', ['X_Forwarded_Uri', '/v1/models', 'X_Forwarded_Method', 'GET', 'X_Original_URI', '/v1/models', 'X_Original_Method', 'GET']],
+];
+
+/** The two requests a forger starts from: one the key may not make, one it may. */
+const ORIGINALS = [
+  { name: 'forbidden model call', method: 'POST', url: '/openai/deployments/o1/chat/completions?api-version=2024-10-21', body: chatBody('o1'), permitted: false },
+  { name: 'permitted model listing', method: 'GET', url: '/v1/models', body: undefined, permitted: true },
+];
+
+/**
+ * Whatever the client adds, a request the key may not make never reaches the upstream, and every
+ * request that does reach it was audited as allowed with the method and path it arrived with.
+ * `permittedReaches`: a permitted request still gets through (false when the dialect is knowingly
+ * wrong for the proxy: then everything must be denied, which is the safe failure).
+ */
+export function forgedOriginalSuite(ctx: () => ForwardAuthContext, permittedReaches: boolean): void {
+  const cases = ORIGINALS.flatMap((o) => FORGED_HEADERS.map(([forged, headers]) => [o.name, forged, o, headers] as const));
+  test.each(cases)('%s with %s', async (_o, _f, original, forged) => {
+    const before = ctx().upstream.seen.length;
+    const res = await rawRequest(`${ctx().proxyUrl}${original.url}`, original.method, [
+      'Authorization', `Bearer ${ctx().key.secret}`, 'Content-Type', 'application/json', ...forged,
+    ], original.body);
+    const arrived = ctx().upstream.seen.slice(before);
+    expect(arrived.length).toBe(res.status === 200 ? 1 : 0);
+    expect(res.status === 200).toBe(original.permitted && permittedReaches);
+    for (const seen of arrived) {
+      const audit = ctx().tg.decisions().find((d) => d.decision_id === seen.headers['x-tollgate-decision-id']);
+      expect(audit).toMatchObject({ result: 'allow', method: seen.method, path: seen.url.split('?')[0] });
+    }
+  });
+}
+
+/**
+ * A client request with its header lines exactly as given: written on a raw socket, because node's
+ * HTTP client (and fetch) would merge repeats and fix the case of names. Only the status line and
+ * headers of the answer are parsed; the body is returned as the bytes after them.
+ */
+export function rawRequest(url: string, method: string, headers: string[], body = ''): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+  const { hostname, port, pathname, search } = new URL(url);
+  const lines = [`${method} ${pathname}${search} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
+  for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      socket.end();
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = raw.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const answer: Record<string, string> = {};
+      for (const line of headerLines) {
+        const colon = line.indexOf(':');
+        answer[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: answer, text: rest.join('\r\n\r\n') });
+    });
+    // Write without half-closing: nginx takes an early FIN for a client that went away (499).
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
   });
 }

@@ -36,6 +36,13 @@ export const issuerSchema = z.strictObject({
   shared_secret_file: z.string().nullable().default(null),
   /** Claims that must be present besides `exp` (always required). */
   required_claims: z.array(z.string().min(1)).default([]),
+  /**
+   * Claim (name or dotted path) -> accepted values: the claim must equal one of them, or be a list
+   * holding one. How an issuer shared by many parties (GitHub Actions, a cluster) is narrowed to yours.
+   */
+  required_claim_values: z.record(claimPath, z.array(z.string()).min(1)).default({}),
+  /** Longest accepted token lifetime: exp - iat, or exp - now for a token without iat. null: no limit. */
+  max_token_lifetime_s: z.number().int().positive().nullable().default(86_400),
   clock_tolerance_s: z.number().int().min(0).max(300).default(30),
   /** `authorization` reads `Bearer <token>`; any other header name holds the bare token. */
   token_header: z.string().min(1).transform((h) => h.toLowerCase()).default('authorization'),

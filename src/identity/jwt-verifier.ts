@@ -3,6 +3,7 @@ import { TollgateError } from '../core/errors.js';
 import { looksLikeJwt } from './api-keys.js';
 import type { TrustedIssuer } from './jwt-issuers.js';
 import { joseFailure } from './jwt-errors.js';
+import { checkIssuerRules } from './jwt-issuer-rules.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 export interface VerifiedJwt {
@@ -73,6 +74,7 @@ export class JwtVerifier {
     } catch (err) {
       throw joseFailure(err);
     }
+    checkIssuerRules(result.payload, config, Math.floor(this.options.now() / 1000));
     const verified: VerifiedJwt = Object.freeze({ issuer, payload: result.payload, header: result.protectedHeader });
     this.options.cache?.set(cacheKey, verified, ((result.payload.exp as number) + config.clock_tolerance_s) * 1000);
     return verified;

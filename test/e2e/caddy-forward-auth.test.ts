@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { freePort, integrationFile, requireBinary, startEchoUpstream, startPeer, type EchoUpstream, type PeerProcess } from '../helpers/gateway-peers.js';
-import { forgedOriginalSuite, forwardAuthSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
+import { forgedOriginalSuite, forwardAuthSuite, pathSpellingSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
 import { tempDir } from '../helpers/tollgate.js';
 
 /**
@@ -32,4 +32,5 @@ describe.each([[undefined, true], ['nginx', false]])('Caddy forward_auth (real c
 
   if (matches) forwardAuthSuite(() => ctx, true);
   describe('client-forged X-Forwarded-* / X-Original-* headers', () => forgedOriginalSuite(() => ctx, matches));
+  if (matches) describe('path spellings', () => pathSpellingSuite(() => ctx));
 });

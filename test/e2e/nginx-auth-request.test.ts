@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, integrationFile, renderConfig, requireBinary, startEchoUpstream, startPeer, type EchoUpstream, type PeerProcess } from '../helpers/gateway-peers.js';
-import { forgedOriginalSuite, forwardAuthSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
+import { forgedOriginalSuite, forwardAuthSuite, pathSpellingSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
 import { tempDir } from '../helpers/tollgate.js';
 
 /**
@@ -38,4 +38,5 @@ describe.each([['nginx'], [undefined]])('nginx auth_request (real nginx, integra
 
   forwardAuthSuite(() => ctx, false);
   describe('client-forged X-Forwarded-* / X-Original-* headers', () => forgedOriginalSuite(() => ctx, true));
+  describe('path spellings', () => pathSpellingSuite(() => ctx));
 });

@@ -174,3 +174,60 @@ export function rawRequest(url: string, method: string, headers: string[], body 
     socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
   });
 }
+
+/** Spellings of requests the key (gpt-4o*) may not make: other models, unknown endpoints, ambiguous paths. */
+const FORBIDDEN_SPELLINGS: Array<[string, string]> = [
+  ['POST', '/openai/deployments/o1/chat/completions/'],
+  ['POST', '/OPENAI/Deployments/o1/CHAT/completions'],
+  ['POST', '/openai/deployments/%6f1/chat/completions'],
+  ['POST', '//openai//deployments/o1/chat/completions'],
+  ['POST', '/openai/deployments/o1;v=1/chat/completions'],
+  ['POST', '/openai/./deployments/o1/chat/completions'],
+  ['POST', '/openai/x/../deployments/o1/chat/completions'],
+  ['POST', '/openai/deployments/gpt-4o%2F..%2Fo1/chat/completions'],
+  ['POST', '/openai/deployments/%2e%2e/deployments/o1/chat/completions'],
+  ['POST', '/engines/o1/chat/completions'],
+  ['POST', '/v1beta/models/o1:generateContent'],
+  ['GET', '/v1/realtime?model=o1'],
+  ['GET', '/v1/realtime?model=gpt-4o&model=o1'],
+  ['DELETE', '/v1/models/gpt-4o'],
+  ['POST', '/key/generate'],
+  ['POST', '/v1/chat/completions'],
+];
+
+/** Spellings of permitted requests: they reach the upstream as sent, audited with the path it received. */
+const PERMITTED_SPELLINGS: Array<[string, string]> = [
+  ['GET', '/v1/models/'],
+  ['GET', '/V1/Models'],
+  ['GET', '//v1/models'],
+  ['POST', '/openai/deployments/gpt-4o/chat/completions/'],
+  ['POST', '/openai/deployments/%67pt-4o/chat/completions'],
+  ['GET', '/v1/realtime?model=gpt-4o-realtime'],
+];
+
+/**
+ * Path spellings through the proxy as shipped: the proxy passes the path on as the client wrote it,
+ * so Tollgate must read each spelling as the upstream routes it. The body names o1 in every request
+ * (forward-auth does not send it), so only the path and query can make a request permitted.
+ */
+export function pathSpellingSuite(ctx: () => ForwardAuthContext): void {
+  const send = (method: string, url: string) => rawRequest(`${ctx().proxyUrl}${url}`, method, [
+    'Authorization', `Bearer ${ctx().key.secret}`, 'Content-Type', 'application/json',
+  ], method === 'GET' ? '' : chatBody('o1'));
+
+  test.each(FORBIDDEN_SPELLINGS)('%s %s never reaches the upstream', async (method, url) => {
+    const before = ctx().upstream.seen.length;
+    const res = await send(method, url);
+    expect(res.status).not.toBe(200);
+    expect(ctx().upstream.seen.length).toBe(before);
+  });
+
+  test.each(PERMITTED_SPELLINGS)('%s %s reaches the upstream, audited with the path it received', async (method, url) => {
+    const before = ctx().upstream.seen.length;
+    const res = await send(method, url);
+    expect(res.status).toBe(200);
+    const [seen] = ctx().upstream.seen.slice(before);
+    const audit = ctx().tg.decisions().find((d) => d.decision_id === seen.headers['x-tollgate-decision-id']);
+    expect(audit).toMatchObject({ result: 'allow', method, path: seen.url.split('?')[0] });
+  });
+}

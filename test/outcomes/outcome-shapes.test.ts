@@ -6,7 +6,7 @@ const slp = {
   model: 'openai/mock-gpt', model_group: 'mock-gpt', custom_llm_provider: 'openai',
   prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, response_cost: 0.00012,
   startTime: 1700000000.25, endTime: 1700000001.5,
-  metadata: { user_api_key_user_id: 'svc-a', user_api_key_team_id: 'acme', user_api_key_alias: 'k1', user_api_key_auth_metadata: { tollgate_decision_id: 'd-1' } },
+  metadata: { user_api_key_user_id: 'svc-a', user_api_key_team_id: 'acme', user_api_key_alias: 'k1', user_api_key_auth_metadata: { tollgate_decision_id: 'd-1', tollgate_principal_id: 'api_key:svc-a' } },
   response: { choices: [{ message: { tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] } }] },
 };
 
@@ -18,9 +18,11 @@ describe('outcome shapes', () => {
       want: { status: 'failure', error: 'upstream 500', totalTokens: 0 } },
     { name: 'StandardLoggingPayload', got: outcomeFromStandardLoggingPayload(slp),
       want: { decisionId: 'd-1', format: 'litellm_webhook', model: 'openai/mock-gpt', modelGroup: 'mock-gpt', provider: 'openai', totalTokens: 18,
-        costUsd: 0.00012, toolCalls: ['get_weather'], stream: true, durationMs: 1250, reported: { subject: 'svc-a', tenant: 'acme', keyAlias: 'k1' } } },
+        costUsd: 0.00012, toolCalls: ['get_weather'], stream: true, durationMs: 1250, reported: { principalId: 'api_key:svc-a', subject: 'svc-a', tenant: 'acme', keyAlias: 'k1' } } },
     { name: 'older LiteLLM: decision id under user_api_key_metadata', got: outcomeFromStandardLoggingPayload({ metadata: { user_api_key_metadata: { tollgate_decision_id: 'd-3' } } }),
-      want: { decisionId: 'd-3' } },
+      want: { decisionId: 'd-3', reported: { principalId: null } } },
+    { name: 'Tollgate shape naming the caller', got: outcomeFromTollgateShape({ decision_id: 'd-4', principal_id: 'jwt:https://idp.example#alice', subject: 'alice' }),
+      want: { reported: { principalId: 'jwt:https://idp.example#alice', subject: 'alice', tenant: null, keyAlias: null } } },
   ])('$name', ({ got, want }) => {
     expect(got).toMatchObject(want);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RedisUsageStore } from '../../src/limits/redis-usage.js';
 import { TollgateError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/paths.js';
+import { TestIdp } from '../helpers/idp.js';
 import { buildBundle } from '../helpers/opa.js';
 import { startRedis, type RunningRedis } from '../helpers/redis-server.js';
 import { postJson, startTollgate, tempDir, writeKeys, type RunningTollgate, type TestKey } from '../helpers/tollgate.js';
@@ -24,12 +25,15 @@ describe.each(['memory', 'redis'])('token budget from outcomes (%s usage store)'
   let tg: RunningTollgate;
   let key: TestKey;
   let redis: RunningRedis | undefined;
+  let idp: TestIdp;
   let now = Date.UTC(2026, 0, 1, 12, 0, 10);
   beforeAll(async () => {
     const file = path.join(tempDir(), 'keys.yaml');
     [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
     if (store === 'redis') redis = await startRedis();
+    idp = await TestIdp.start();
     tg = await startTollgate({
+      TOLLGATE_JWT_ISSUER: idp.issuer, TOLLGATE_JWT_AUDIENCE: 'tollgate',
       TOLLGATE_KEYS_FILE: file, TOLLGATE_HOOK_TOKEN: HOOK_TOKEN, TOLLGATE_POLICY_BUNDLE: budgetBundle(),
       TOLLGATE_POLICY__ENTRYPOINT: 'tollgate/budget/decision', ...(redis ? { TOLLGATE_USAGE__REDIS_URL: redis.url } : {}),
     }, undefined, () => now);
@@ -37,10 +41,11 @@ describe.each(['memory', 'redis'])('token budget from outcomes (%s usage store)'
   afterAll(async () => {
     await tg.stop();
     await redis?.stop();
+    await idp.close();
   });
 
-  const authorize = async () => (await postJson(`${tg.url}/v1/authorize`, {
-    method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${key.secret}` }, body: { model: 'gpt-4o-mini', messages: [] },
+  const authorize = async (credential = key.secret) => (await postJson(`${tg.url}/v1/authorize`, {
+    method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${credential}` }, body: { model: 'gpt-4o-mini', messages: [] },
   })).json;
   const spend = async (decisionId: string, tokens: number) => {
     const res = await postJson(`${tg.url}/v1/outcomes`, { decision_id: decisionId, usage: { total_tokens: tokens } }, { 'x-tollgate-hook-token': HOOK_TOKEN });
@@ -57,6 +62,24 @@ describe.each(['memory', 'redis'])('token budget from outcomes (%s usage store)'
     expect(await authorize()).toMatchObject({ allow: false, status: 429, reason: 'token_budget_exceeded', response_headers: { 'retry-after': '50' } });
     now += 60_000;
     expect((await authorize()).allow).toBe(true);
+  });
+
+  test('usage is counted per identity id: a JWT caller with the same subject keeps its own budget', async () => {
+    now += 60_000;
+    const jwt = await idp.token({ sub: 'svc-a', scope: 'model:gpt-4o*' }, { nowS: Math.floor(now / 1000) });
+    const spent = await authorize();
+    await spend(spent.decision_id, 40);
+    expect(await authorize()).toMatchObject({ allow: false, reason: 'token_budget_exceeded' });
+    expect(await authorize(jwt)).toMatchObject({ allow: true, identity: { subject: 'svc-a', credential: 'jwt' } });
+  });
+
+  test('an outcome for a decision this replica never saw counts under its reported principal_id, never under a bare subject', async () => {
+    now += 60_000;
+    const report = (doc: Record<string, unknown>) => postJson(`${tg.url}/v1/outcomes`, { usage: { total_tokens: 40 }, ...doc }, { 'x-tollgate-hook-token': HOOK_TOKEN });
+    await report({ decision_id: 'elsewhere-1', subject: 'svc-a' });
+    expect((await authorize()).allow).toBe(true);
+    await report({ decision_id: 'elsewhere-2', principal_id: 'api_key:svc-a' });
+    expect(await authorize()).toMatchObject({ allow: false, reason: 'token_budget_exceeded' });
   });
 });
 

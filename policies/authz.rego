@@ -1,6 +1,8 @@
 # Tollgate default policy: who may call which model.
 # Input document: docs/policy-input.md (version tollgate.input/v1).
-# Data: data.tollgate.subjects[<subject>].models and data.tollgate.groups[<group>].models grant model globs.
+# Data: data.tollgate.subjects[<identity id>].models and data.tollgate.groups[<group>].models grant model globs.
+# Identity ids are namespaced (api_key:<subject>, mtls:<subject>, jwt:<issuer>#<sub>; docs/identity.md),
+# so an API key, a token from another issuer and an mTLS peer with the same subject never share grants.
 package tollgate.authz
 
 default decision := {"allow": false, "status": 401, "reason": "unauthenticated"}
@@ -86,6 +88,6 @@ granted_models(identity) := (({m | some m in identity.models} | scope_models(ide
 
 scope_models(identity) := {trim_prefix(s, "model:") | some s in identity.scopes; startswith(s, "model:")}
 
-subject_models(identity) := {m | some m in data.tollgate.subjects[identity.subject].models}
+subject_models(identity) := {m | some m in data.tollgate.subjects[identity.id].models}
 
 group_models(identity) := {m | some g in identity.groups; some m in data.tollgate.groups[g].models}

@@ -2,7 +2,7 @@ package tollgate.authz_test
 
 import data.tollgate.authz
 
-key_caller := {"authenticated": true, "method": "api_key", "subject": "svc-a", "models": ["gpt-4o*", "claude-3-5-*"], "scopes": [], "groups": []}
+key_caller := {"authenticated": true, "method": "api_key", "id": "api_key:svc-a", "subject": "svc-a", "models": ["gpt-4o*", "claude-3-5-*"], "scopes": [], "groups": []}
 
 anonymous := {"authenticated": false, "method": "none", "subject": null, "models": [], "scopes": [], "groups": []}
 
@@ -74,6 +74,18 @@ test_scope_grants_model if {
 test_data_grants_model_to_subject if {
 	caller := object.union(key_caller, {"models": []})
 	authz.decision.allow with input as {"identity": caller, "llm": chat("mistral-large")}
+		with data.tollgate.subjects as {"api_key:svc-a": {"models": ["mistral-*"]}}
+}
+
+test_subject_grants_are_namespaced_by_credential_and_issuer if {
+	grants := {"api_key:svc-a": {"models": ["mistral-*"]}}
+	same_name_jwt := object.union(key_caller, {"method": "jwt", "id": "jwt:https://other.example#svc-a", "models": []})
+	same_name_peer := object.union(key_caller, {"method": "mtls", "id": "mtls:svc-a", "models": []})
+	authz.decision.reason == "model_not_allowed" with input as {"identity": same_name_jwt, "llm": chat("mistral-large")}
+		with data.tollgate.subjects as grants
+	authz.decision.reason == "model_not_allowed" with input as {"identity": same_name_peer, "llm": chat("mistral-large")}
+		with data.tollgate.subjects as grants
+	authz.decision.reason == "model_not_allowed" with input as {"identity": object.union(key_caller, {"models": []}), "llm": chat("mistral-large")}
 		with data.tollgate.subjects as {"svc-a": {"models": ["mistral-*"]}}
 }
 

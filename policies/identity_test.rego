@@ -4,9 +4,9 @@ import data.tollgate.authz
 
 # Identity documents as the JWT, mTLS and delegation authenticators produce them (docs/identity.md).
 
-jwt_caller := {"authenticated": true, "method": "jwt", "subject": "alice", "issuer": "https://idp.example", "scopes": ["openid"], "models": [], "groups": ["research"], "tenant": "acme"}
+jwt_caller := {"authenticated": true, "method": "jwt", "id": "jwt:https://idp.example#alice", "subject": "alice", "issuer": "https://idp.example", "scopes": ["openid"], "models": [], "groups": ["research"], "tenant": "acme"}
 
-workload := {"authenticated": true, "method": "mtls", "subject": "spiffe://example.org/ns/ci/sa/builder", "scopes": [], "models": [], "groups": [], "workload": {"spiffe_id": "spiffe://example.org/ns/ci/sa/builder", "trust_domain": "example.org", "path": "/ns/ci/sa/builder", "source": "xfcc"}}
+workload := {"authenticated": true, "method": "mtls", "id": "mtls:spiffe://example.org/ns/ci/sa/builder", "subject": "spiffe://example.org/ns/ci/sa/builder", "scopes": [], "models": [], "groups": [], "workload": {"spiffe_id": "spiffe://example.org/ns/ci/sa/builder", "trust_domain": "example.org", "path": "/ns/ci/sa/builder", "source": "xfcc"}}
 
 chat(model) := {"endpoint_known": true, "api": "openai", "operation": "chat.completions", "model_call": true, "model": model, "models": [model], "model_unknown": false}
 
@@ -21,7 +21,7 @@ test_jwt_without_grant_is_403 if {
 
 test_spiffe_id_mapped_in_data if {
 	authz.decision.allow with input as {"identity": workload, "llm": chat("gpt-4o"), "delegation": null}
-		with data.tollgate.subjects as {"spiffe://example.org/ns/ci/sa/builder": {"models": ["gpt-4o*"]}}
+		with data.tollgate.subjects as {"mtls:spiffe://example.org/ns/ci/sa/builder": {"models": ["gpt-4o*"]}}
 }
 
 # An act token: the agent holds the token's scopes, the user holds them too and also their groups.

@@ -66,10 +66,11 @@ export function buildPolicyInput(ctx: PolicyInputContext): Record<string, unknow
 }
 
 export function identityDocument(p: Principal | null): Record<string, unknown> {
-  if (!p) return { authenticated: false, method: 'none', subject: null, scopes: [], models: [], groups: [] };
+  if (!p) return { authenticated: false, method: 'none', id: null, subject: null, scopes: [], models: [], groups: [] };
   return {
     authenticated: p.kind !== 'none',
     method: p.kind,
+    id: p.id,
     subject: p.subject,
     key_id: p.keyId ?? null,
     issuer: p.issuer ?? null,

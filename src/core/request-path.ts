@@ -21,7 +21,7 @@ const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_\-:@~+,=.]+)+$/;
 export function normaliseRequestPath(raw: string): NormalisedPath {
   if (PLAIN_PATH.test(raw)) return { path: raw, segments: raw.slice(1).split('/') };
   if (!raw.startsWith('/')) throw ambiguous('does not start with /');
-  if (/[\x00-\x20\x7f\\#?]/.test(raw)) throw ambiguous('holds a control character, space, backslash, # or ?');
+  if (/[^\x21-\x7e\x80-\uffff]|[\\#?]/.test(raw)) throw ambiguous('holds a control character, space, backslash, # or ?');
   const segments: string[] = [];
   for (const rawSegment of raw.slice(1).split('/')) {
     const semicolon = rawSegment.indexOf(';');
@@ -47,7 +47,7 @@ function decodeSegment(encoded: string): string {
   } catch {
     throw ambiguous('percent-encodes bytes that are not UTF-8');
   }
-  if (/[\x00-\x1f\x7f/\\%]/.test(decoded)) throw ambiguous('percent-encodes a separator, a control character or %');
+  if (/[^\x20-\x7e\x80-\uffff]|[/\\%]/.test(decoded)) throw ambiguous('percent-encodes a separator, a control character or %');
   return decoded;
 }
 

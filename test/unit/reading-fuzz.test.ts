@@ -63,7 +63,7 @@ const spelling = fc.record({
   base: fc.constantFrom('/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/messages', '/openai/v1/chat/completions', '/v1/models', '/v1/files'),
   edits: fc.array(fc.tuple(fc.nat(), fc.constantFrom('upper', 'encode', 'encode-slash', 'double-slash', 'dot', 'dotdot', 'matrix', 'trailing', 'encode-dot')), { maxLength: 6 }),
 }).map(({ base, edits }) => {
-  let path = base;
+  let path: string = base;
   for (const [at, edit] of edits) {
     const i = 1 + (at % Math.max(1, path.length - 1));
     const c = path[i];

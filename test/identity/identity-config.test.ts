@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { packageRoot } from '../../src/paths.js';
 import { tempDir, writeFile } from '../helpers/tollgate.js';
 import { configProblems } from '../helpers/config.js';
 
@@ -54,6 +57,10 @@ identity:
       - issuer: https://e
         jwks_uri: http://e.example/keys
         audiences: [x]
+      - issuer: https://f
+        audiences: [x]
+        required_claim_values: {repository_owner: [], "": [x], ref: main}
+        max_token_lifetime_s: 0
   mtls:
     trusted_proxies: [10.0.0.0/33]
     models:
@@ -68,6 +75,10 @@ identity:
     expect(found).toMatch(/colour/);
     expect(found).toMatch(/identity\.jwt\.issuers\.3\.issuer: http:\/\/idp\.example: only https/);
     expect(found).toMatch(/identity\.jwt\.issuers\.4\.jwks_uri: http:\/\/e\.example\/keys: only https/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.5\.required_claim_values\.repository_owner/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.5\.required_claim_values\.ref/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.5\.max_token_lifetime_s/);
+    expect(found).toMatch(/identity\.jwt\.issuers\.5\.required_claim_values\.: Invalid key/);
     expect(found).toMatch(/identity\.mtls\.models/);
     expect(found).toMatch(/identity\.mtls\.trusted_proxies\.0: trusted proxy 10\.0\.0\.0\/33: bad prefix length/);
   });
@@ -77,5 +88,15 @@ identity:
     expect(configProblems({ TOLLGATE_CONFIG: file }).join('\n')).toMatch(/duplicate issuer https:\/\/a/);
     expect(configProblems({ TOLLGATE_JWT_AUDIENCE: 'x' }).join('\n')).toMatch(/TOLLGATE_JWT_AUDIENCE: needs TOLLGATE_JWT_ISSUER/);
     expect(configProblems({ TOLLGATE_JWT_ISSUER: 'https://a' }).join('\n')).toMatch(/audiences/);
+  });
+
+  test('docs/identity.md: the full example loads, and its shared issuers (GitHub Actions, Kubernetes) are narrowed', () => {
+    const doc = readFileSync(path.join(packageRoot(), 'docs/identity.md'), 'utf8');
+    const example = /```yaml\n(identity:[\s\S]*?)```/.exec(doc)?.[1];
+    const { identity } = loadConfig({}, writeFile(tempDir(), 'identity.yaml', example as string));
+    const byIssuer = new Map(identity.jwt.issuers.map((i) => [i.issuer, i]));
+    expect(byIssuer.get('https://token.actions.githubusercontent.com')?.required_claim_values).toHaveProperty('repository_owner_id');
+    expect(byIssuer.get('https://kubernetes.default.svc.cluster.local')?.required_claim_values).toHaveProperty(['kubernetes.io.namespace']);
+    expect(byIssuer.get('https://login.example.com/realms/staff')).toMatchObject({ required_claim_values: {}, max_token_lifetime_s: 86_400 });
   });
 });

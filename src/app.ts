@@ -106,11 +106,12 @@ export class TollgateApp {
 
   /** Loads the policy (a bad bundle throws), then listens on every port; port 0 picks a free one. */
   async start(): Promise<ListeningPorts> {
+    const { server } = this.config;
+    const adminAccessRules = adminAccess(server.admin_host, server.admin_token_file); // a bad token file stops the start before anything listens
     await this.policies.load();
     if (this.config.policy.watch) this.policies.watch();
     this.keys?.watch();
     await this.identity.start();
-    const { server } = this.config;
     const hotRoutes: HotRoute[] = [
       nativeAuthorizeRoute(this.pipeline, server.max_body_bytes),
       ...httpAdapterRoutes({
@@ -125,7 +126,7 @@ export class TollgateApp {
     const incidents = new HttpIncidentLog(this.loggers.audit, this.metrics);
     const http = await this.listen(createAuthzServer(hotRoutes, fallback, { maxHeaderBytes: server.max_header_bytes, incidents }), server.http_port, server.host);
     const adminApp = createAdminApp({
-      metrics: this.metrics, policies: this.policies, audit: this.loggers.trail, access: adminAccess(server.admin_host, server.admin_token_file),
+      metrics: this.metrics, policies: this.policies, audit: this.loggers.trail, access: adminAccessRules,
     });
     const admin = await this.listen(createServer(adminApp), server.admin_port, server.admin_host);
     const grpc = this.config.envoy_grpc.enabled ? await this.listenEnvoyGrpc() : null;

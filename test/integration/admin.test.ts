@@ -1,4 +1,4 @@
-import { postJson, startTollgate, type RunningTollgate } from '../helpers/tollgate.js';
+import { postJson, startTollgate, tempDir, writeFile, type RunningTollgate } from '../helpers/tollgate.js';
 
 describe('admin port', () => {
   let tg: RunningTollgate;
@@ -26,5 +26,56 @@ describe('admin port', () => {
     const res = await fetch(`${tg.url}/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('admin mutations (policy reload)', () => {
+  const reload = (adminUrl: string, headers: Record<string, string> = {}) => fetch(`${adminUrl}/v1/admin/policy/reload`, { method: 'POST', headers });
+
+  test('the admin port listens on loopback by default, where a reload needs no token', async () => {
+    const tg = await startTollgate({ TOLLGATE_HOST: '0.0.0.0' });
+    try {
+      expect(tg.app.config.server.admin_host).toBe('127.0.0.1');
+      expect((await reload(tg.adminUrl)).status).toBe(200);
+    } finally {
+      await tg.stop();
+    }
+  });
+
+  test('off loopback without server.admin_token_file, every mutation is refused; reads stay open for probes', async () => {
+    const tg = await startTollgate({ TOLLGATE_ADMIN_HOST: '0.0.0.0' });
+    try {
+      const res = await reload(tg.adminUrl);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'admin_mutation_refused' } });
+      for (const method of ['PUT', 'DELETE', 'PATCH']) expect((await fetch(`${tg.adminUrl}/v1/admin/policy/reload`, { method })).status).toBe(403);
+      expect((await fetch(`${tg.adminUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${tg.adminUrl}/metrics`)).status).toBe(200);
+    } finally {
+      await tg.stop();
+    }
+  });
+
+  test('with server.admin_token_file a mutation needs exactly that bearer token, wherever the port listens', async () => {
+    const token = 'admin-token-0123456789abcdef';
+    const file = writeFile(tempDir(), 'admin-token', `${token}\n`);
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      const tg = await startTollgate({ TOLLGATE_ADMIN_HOST: host, TOLLGATE_SERVER__ADMIN_TOKEN_FILE: file });
+      try {
+        for (const authorization of [undefined, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, token, `Basic ${token}`]) {
+          const res = await reload(tg.adminUrl, authorization ? { authorization } : {});
+          expect(res.status).toBe(401);
+        }
+        expect((await reload(tg.adminUrl, { authorization: `Bearer ${token}` })).status).toBe(200);
+        expect(tg.rawLogs()).not.toContain(token);
+      } finally {
+        await tg.stop();
+      }
+    }
+  });
+
+  test('a short or empty token file stops the start (fail closed)', async () => {
+    const file = writeFile(tempDir(), 'admin-token', '\n');
+    await expect(startTollgate({ TOLLGATE_SERVER__ADMIN_TOKEN_FILE: file })).rejects.toThrow(/admin_token_file/);
   });
 });

@@ -11,9 +11,9 @@ import { postJson, startTollgate, tempDir, writeKeys, type RunningTollgate, type
 const HOOK_TOKEN = 'budget-test-hook-token-0123456789';
 const source = (file: string) => readFileSync(path.join(packageRoot(), file), 'utf8');
 
-/** The documented example (docs/examples/token-budget) on top of the default policy, svc-a: 30 tokens a minute. */
+/** The documented example (docs/examples/token-budget) on top of the default policy, API key svc-a: 30 tokens a minute. */
 function budgetBundle(): string {
-  const data = { tollgate: { subjects: {}, groups: {}, token_budgets: { 'svc-a': { per_minute: 30, per_day: 1000 } } } };
+  const data = { tollgate: { subjects: {}, groups: {}, token_budgets: { 'api_key:svc-a': { per_minute: 30, per_day: 1000 } } } };
   return buildBundle({
     'authz.rego': source('policies/authz.rego'),
     'budget.rego': source('docs/examples/token-budget/budget.rego'),

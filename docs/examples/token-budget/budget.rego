@@ -1,7 +1,10 @@
-# Example: a per-subject token budget on top of the default policy, reading input.usage (the
-# counters Tollgate keeps from POST /v1/outcomes). Build it together with policies/authz.rego and
-# set policy.entrypoint to tollgate/budget/decision. Budgets come from data:
-#   data.tollgate.token_budgets[<subject>] = {"per_minute": <tokens>, "per_day": <tokens>}
+# Example: a per-caller token budget on top of the default policy, reading input.usage (the
+# counters Tollgate keeps from POST /v1/outcomes, per identity id). Build it together with
+# policies/authz.rego and set policy.entrypoint to tollgate/budget/decision. Budgets come from data,
+# keyed like the counters by identity id (docs/identity.md), so an API key, a token from each
+# issuer and an mTLS peer with the same subject never share one:
+#   data.tollgate.token_budgets[<identity id>] = {"per_minute": <tokens>, "per_day": <tokens>}
+#   e.g. "api_key:svc-a", "jwt:https://login.example.com#alice", "mtls:spiffe://prod.example.com/ns/ml/sa/trainer"
 package tollgate.budget
 
 import data.tollgate.authz
@@ -16,7 +19,7 @@ decision := {
 	count(exhausted) > 0
 } else := authz.decision
 
-budget := data.tollgate.token_budgets[input.identity.subject]
+budget := data.tollgate.token_budgets[input.identity.id]
 
 exhausted contains "minute" if input.usage.minute.tokens >= budget.per_minute
 

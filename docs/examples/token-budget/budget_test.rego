@@ -2,11 +2,11 @@ package tollgate.budget_test
 
 import data.tollgate.budget
 
-caller := {"authenticated": true, "method": "api_key", "subject": "svc-a", "models": ["gpt-4o*"], "scopes": [], "groups": []}
+caller := {"authenticated": true, "method": "api_key", "id": "api_key:svc-a", "subject": "svc-a", "models": ["gpt-4o*"], "scopes": [], "groups": []}
 
-chat := {"api": "openai", "operation": "chat.completions", "model_call": true, "model": "gpt-4o-mini"}
+chat := {"endpoint_known": true, "api": "openai", "operation": "chat.completions", "model_call": true, "model": "gpt-4o-mini", "models": ["gpt-4o-mini"], "model_unknown": false}
 
-budgets := {"svc-a": {"per_minute": 1000, "per_day": 50000}}
+budgets := {"api_key:svc-a": {"per_minute": 1000, "per_day": 50000}}
 
 request(minute, day) := {
 	"identity": caller, "llm": chat, "delegation": null,
@@ -35,6 +35,12 @@ test_no_budget_no_limit if {
 }
 
 test_denials_of_the_default_policy_stay if {
-	budget.decision.reason == "model_not_allowed" with input as object.union(request(0, 0), {"llm": object.union(chat, {"model": "o1"})})
+	budget.decision.reason == "model_not_allowed" with input as object.union(request(0, 0), {"llm": object.union(chat, {"model": "o1", "models": ["o1"]})})
+		with data.tollgate.token_budgets as budgets
+}
+
+test_a_budget_is_for_one_identity_id_not_every_caller_with_that_subject if {
+	namesake := object.union(caller, {"method": "jwt", "id": "jwt:https://idp.example#svc-a"})
+	budget.decision.allow with input as object.union(request(1000, 1000), {"identity": namesake})
 		with data.tollgate.token_budgets as budgets
 }

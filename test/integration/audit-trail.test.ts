@@ -93,3 +93,35 @@ test('a destination that stops reading: records past log.audit_buffer_bytes are 
   expect((await fetch(`${adminUrl}/readyz`)).status).toBe(503);
   await Promise.race([app.stop(), new Promise((r) => setTimeout(r, 1000))]);
 });
+
+describe('attacker-sized fields in a decision record', () => {
+  test.each([
+    // A model name that long is model_invalid before any record; the path is taken as sent.
+    { name: 'a 1 MB path', body: {}, path: `/v1/${'p'.repeat(1024 * 1024)}`, field: 'path' },
+    { name: 'a 2 KB deployment in an Azure path', body: {}, path: `/openai/deployments/${'d'.repeat(2048)}/chat/completions`, field: 'path' },
+  ])('$name makes a bounded line that says it was cut', async ({ body, path: reqPath, field }) => {
+    const tg = await startTollgate({ TOLLGATE_SERVER__MAX_BODY_BYTES: String(4 * 1024 * 1024) });
+    try {
+      await postJson(`${tg.url}/v1/authorize`, { method: 'POST', path: reqPath, headers: {}, body });
+      const line = tg.rawLogs().split('\n').find((l) => l.includes('"log_type":"decision"'))!;
+      expect(line.length).toBeLessThan(4096);
+      expect(JSON.parse(line)[field]).toMatch(/…\[truncated, \d+ chars\]$/);
+    } finally {
+      await tg.stop();
+    }
+  });
+
+  test('10 000 tools: the first 32 and a count of the rest', async () => {
+    const tg = await startTollgate();
+    try {
+      const tools = Array.from({ length: 10_000 }, (_, i) => ({ type: 'function', function: { name: `t${i}` } }));
+      await postJson(`${tg.url}/v1/authorize`, { method: 'POST', path: '/v1/chat/completions', headers: {}, body: { model: 'gpt-4o', tools } });
+      const tools_ = tg.decisions()[0].tools as string[];
+      expect(tools_.slice(0, 2)).toEqual(['t0', 't1']);
+      expect(tools_).toHaveLength(33);
+      expect(tools_.at(-1)).toBe('…[9968 more]');
+    } finally {
+      await tg.stop();
+    }
+  });
+});

@@ -18,14 +18,14 @@ describe('MtlsAuthenticator', () => {
 
   test('the peer principal Envoy verified becomes the workload identity', () => {
     expect(mtls.authenticate(request({ source: { principal: 'spiffe://example.org/ns/ml/sa/trainer' } }))).toEqual({
-      kind: 'mtls', subject: 'spiffe://example.org/ns/ml/sa/trainer', scopes: [], models: ['gpt-4o*'], groups: [],
+      kind: 'mtls', id: 'mtls:spiffe://example.org/ns/ml/sa/trainer', subject: 'spiffe://example.org/ns/ml/sa/trainer', scopes: [], models: ['gpt-4o*'], groups: [],
       workload: { spiffeId: 'spiffe://example.org/ns/ml/sa/trainer', trustDomain: 'example.org', path: '/ns/ml/sa/trainer', source: 'envoy_peer' },
     });
   });
 
   test('a non-SPIFFE peer principal (certificate subject) is an identity without a workload ID', () => {
     expect(mtls.authenticate(request({ source: { principal: 'CN=batch,O=Acme' } }))).toMatchObject({
-      subject: 'CN=batch,O=Acme', models: [], workload: { source: 'envoy_peer' },
+      id: 'mtls:CN=batch,O=Acme', subject: 'CN=batch,O=Acme', models: [], workload: { source: 'envoy_peer' },
     });
   });
 

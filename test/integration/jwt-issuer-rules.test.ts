@@ -108,5 +108,8 @@ identity:
     expect([alice1, bob]).not.toContain(staff.key('RS256').kid);
     const ciAlice = (await authorize({ 'x-ci-token': await ciToken({}) })).identity.key_id;
     expect(ciAlice).not.toBe(alice1);
+    // An RFC 8693 token for alice, acted on by agent-7: the caller is the agent, with the agent's key id.
+    const agent = await keyId(staff, { sub: 'agent-7' });
+    expect(await keyId(staff, { sub: 'alice', act: { sub: 'agent-7' } })).toBe(agent);
   });
 });

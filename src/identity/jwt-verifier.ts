@@ -9,7 +9,6 @@ import { VerifiedTokenCache } from './token-cache.js';
 export interface VerifiedJwt {
   readonly issuer: TrustedIssuer;
   readonly payload: JWTPayload;
-  readonly header: ProtectedHeaderParameters;
 }
 
 export interface JwtVerifierOptions {
@@ -75,7 +74,7 @@ export class JwtVerifier {
       throw joseFailure(err);
     }
     checkIssuerRules(result.payload, config, Math.floor(this.options.now() / 1000));
-    const verified: VerifiedJwt = Object.freeze({ issuer, payload: result.payload, header: result.protectedHeader });
+    const verified: VerifiedJwt = Object.freeze({ issuer, payload: result.payload });
     this.options.cache?.set(cacheKey, verified, ((result.payload.exp as number) + config.clock_tolerance_s) * 1000);
     return verified;
   }

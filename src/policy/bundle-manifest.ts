@@ -8,7 +8,9 @@ export interface BundleManifest {
 }
 
 /** What a bundle without a /.manifest means to OPA: revision "", one root owning all of data. */
-export const DEFAULT_MANIFEST: BundleManifest = { revision: '', roots: [''], wasm: [] };
+export function defaultManifest(): BundleManifest {
+  return { revision: '', roots: [''], wasm: [] };
+}
 
 /**
  * Reads /.manifest and checks what Tollgate relies on: a string revision, roots that are clean paths

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { checkDataWithinRoots, emptyData, mergeAt, parseBundleJson, pathSegments, type DataDocument } from './bundle-data.js';
-import { DEFAULT_MANIFEST, parseManifest, rootSegments, type BundleManifest } from './bundle-manifest.js';
+import { defaultManifest, parseManifest, rootSegments, type BundleManifest } from './bundle-manifest.js';
 import { readTar } from './tar.js';
 
 export type { BundleManifest } from './bundle-manifest.js';
@@ -41,7 +41,7 @@ export function readBundle(gz: Uint8Array): PolicyBundle {
   const wasm = files.get('/policy.wasm');
   if (!wasm) throw new Error('bundle has no /policy.wasm (build it with `opa build -t wasm`)');
   const manifestFile = files.get('/.manifest');
-  const manifest = manifestFile ? parseManifest(manifestFile) : DEFAULT_MANIFEST;
+  const manifest = manifestFile ? parseManifest(manifestFile) : defaultManifest();
   const data = emptyData();
   for (const [name, content] of files) {
     if (/\/data\.ya?ml$/.test(name)) throw new Error(`bundle file ${name}: YAML data is not supported, use data.json`);

@@ -15,6 +15,7 @@ export function encodeNativeDecision(d: Decision): Record<string, unknown> {
     body: d.allow ? undefined : d.body,
     identity: d.principal
       ? {
+        id: d.principal.id,
         subject: d.principal.subject,
         credential: d.principal.kind,
         key_id: d.principal.keyId ?? null,

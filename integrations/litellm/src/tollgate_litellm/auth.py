@@ -69,6 +69,8 @@ def allowed(answer: dict[str, Any]) -> UserAPIKeyAuth:
         metadata={
             "tollgate_decision_id": answer.get("decision_id"),
             "tollgate_subject": subject,
+            # The namespaced identity (api_key:..., jwt:<issuer>#<sub>) usage is counted under on any replica.
+            "tollgate_principal_id": identity.get("id"),
             "tollgate_key_id": identity.get("key_id"),
             "tollgate_credential": identity.get("credential"),
             "tollgate_policy_revision": answer.get("policy_revision"),

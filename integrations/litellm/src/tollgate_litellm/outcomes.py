@@ -65,6 +65,7 @@ def outcome(kwargs: dict, response_obj: Any, start_time: Any, end_time: Any, fai
         "stream": bool(kwargs.get("stream") or slo.get("stream")),
         "duration_ms": duration_ms(start_time, end_time),
         "subject": slo_metadata.get("user_api_key_user_id") or call_metadata.get("user_api_key_user_id"),
+        "principal_id": key_metadata.get("tollgate_principal_id"),
     }
 
 

@@ -2,12 +2,12 @@ import { loadConfig } from '../../src/config/load.js';
 import { configProblems } from '../helpers/config.js';
 
 describe('adapters config', () => {
-  test('defaults: every HTTP adapter on, Envoy under /ext_authz, forward-auth at /forward-auth, no trusted proxies', () => {
+  test('defaults: gateway adapters on, the raw Data API off, Envoy under /ext_authz, forward-auth at /forward-auth in the Caddy dialect, no trusted proxies', () => {
     expect(loadConfig({}, undefined).adapters).toEqual({
       trusted_proxies: [],
       envoy_http: { enabled: true, path_prefix: '/ext_authz' },
-      forward_auth: { enabled: true, path: '/forward-auth', model_header: null },
-      data_api: { enabled: true },
+      forward_auth: { enabled: true, path: '/forward-auth', model_header: null, dialect: 'caddy' },
+      data_api: { enabled: false },
       kong: { enabled: true },
     });
   });
@@ -17,13 +17,13 @@ describe('adapters config', () => {
       TOLLGATE_ADAPTERS__TRUSTED_PROXIES: '[10.0.0.0/8, "fd00::/8", 192.0.2.1]',
       TOLLGATE_ADAPTERS__FORWARD_AUTH__MODEL_HEADER: 'X-Tollgate-Model',
       TOLLGATE_ADAPTERS__ENVOY_HTTP__PATH_PREFIX: '/authz/envoy',
-      TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'false',
+      TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'true',
     }, undefined);
     expect(adapters).toMatchObject({
       trusted_proxies: ['10.0.0.0/8', 'fd00::/8', '192.0.2.1'],
       forward_auth: { model_header: 'x-tollgate-model' },
       envoy_http: { path_prefix: '/authz/envoy' },
-      data_api: { enabled: false },
+      data_api: { enabled: true },
     });
   });
 

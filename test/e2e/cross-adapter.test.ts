@@ -25,7 +25,9 @@ describe('the same policy decides the same way through every adapter', () => {
   beforeAll(async () => {
     const file = path.join(tempDir(), 'keys.yaml');
     [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
-    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file });
+    // An upstream that runs no fallbacks from the body (not LiteLLM): the path's deployment is then the
+    // only model even for forward-auth, which forwards no body, so every adapter can decide alike.
+    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file, TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false' });
     const envoyHttp = new EnvoyHttpEmulator(Number(new URL(tg.url).port));
     grpc = authorizationClient(grpcPort(tg));
     adapters.native = async (r) => {

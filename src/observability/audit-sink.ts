@@ -45,7 +45,7 @@ export class AuditSink extends Writable {
   private lostSince = 0;
   private brokenAt = '';
   private retry: NodeJS.Timeout | undefined;
-  /** One callback shared by every write, so a write allocates nothing; it only runs with an error on failure. */
+  /** One callback shared by every write, so a write allocates no closure; it does work only when the write failed. */
   private readonly afterWrite = (err?: Error | null): void => {
     if (err) this.fail(1, err);
   };
@@ -68,7 +68,7 @@ export class AuditSink extends Writable {
     return this.options.name;
   }
 
-  /** winston calls log() for legacy transports; ours are streams, so this is the same path as a pipe write. */
+  /** winston requires log() on a transport (its arity tells legacy transports apart); records arrive through _write. */
   log(info: Record<string | symbol, unknown>, callback: () => void): void {
     this.writeLine(info[MESSAGE] as string);
     callback();

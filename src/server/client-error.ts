@@ -6,8 +6,8 @@ import type { HttpIncidents } from './authz-server.js';
 /**
  * node:http's own clientError answer (431 for oversized headers, 400 for malformed HTTP), plus an
  * audit record, since these requests never reach an adapter. As in node:http, nothing is written
- * when the socket is gone, a response on it has started, or the client stalled (request timeout):
- * no request was read, so none was checked.
+ * when the socket is gone or a response on it has started. A client that stalled (request timeout)
+ * is closed without node:http's 408: no request was read, so none was checked or recorded.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, incidents: HttpIncidents): void {
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;

@@ -22,7 +22,8 @@ export async function opaComparison(ctx: BenchContext): Promise<void> {
     await withServer(startOpa(ctx.place, ctx.options.opa, [files.rego, files.data]), (opa) => ctx.measure(OPA, opa, spec(opa.httpPort)));
   }
   if (ctx.wanted(DATA_API.id)) {
-    await withServer(startTollgate(ctx.place, 'tollgate-data-api', {}), async (tollgate) => {
+    // The raw Data API is off by default (it authenticates nobody); the comparison with OPA turns it on.
+    await withServer(startTollgate(ctx.place, 'tollgate-data-api', { TOLLGATE_ADAPTERS__DATA_API__ENABLED: 'true' }), async (tollgate) => {
       const probe = await fetch(spec(tollgate.httpPort).url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const text = await probe.text();
       if (!probe.ok || !text.includes('"allow":true')) {

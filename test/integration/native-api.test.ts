@@ -104,14 +104,14 @@ describe('native authorize API with API keys and the default policy', () => {
     for (const k of [good, revoked, expired]) expect(tg.rawLogs()).not.toContain(k.secret);
   });
 
-  test('key file changes apply without a restart; a broken file keeps the last good keys', async () => {
+  test('key file changes apply without a restart; a file with a broken line keeps the keys it still holds', async () => {
     const { id, secret } = newKeySecret();
     const records = readKeyFile(keyFile);
     writeKeyFile(keyFile, [...records, { id, hash: hashSecret(secret), subject: 'svc-new', models: ['gpt-4o'], scopes: [], created_at: new Date().toISOString(), expires_at: null, disabled: false }]);
     await waitFor(async () => (await authorize(chat('gpt-4o', { 'x-api-key': secret }))).json.allow === true);
 
     const tmp = `${keyFile}.broken`;
-    writeFileSync(tmp, 'keys: [ {id: nope');
+    writeFileSync(tmp, `${readFileSync(keyFile, 'utf8')}  - {id: nope\n`);
     renameSync(tmp, keyFile);
     await waitFor(() => tg.logs.some((l) => String(l.message).includes('API key file reload failed')));
     expect((await authorize(chat('gpt-4o', { 'x-api-key': secret }))).json.allow).toBe(true);

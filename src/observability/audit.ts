@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { DecisionObserver } from '../core/pipeline.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
+import { decisionResult } from './decision-result.js';
 
 /** One JSON decision record per decision (docs/audit.md lists the fields). */
 export class DecisionAuditLog implements DecisionObserver {
@@ -17,6 +18,7 @@ export class DecisionAuditLog implements DecisionObserver {
       path: req.path,
       source_address: req.source.address ?? null,
       subject: d.principal?.subject ?? null,
+      identity_id: d.principal?.id ?? null,
       credential: d.principal?.kind ?? 'none',
       key_id: d.principal?.keyId ?? null,
       issuer: d.principal?.issuer ?? null,
@@ -24,11 +26,12 @@ export class DecisionAuditLog implements DecisionObserver {
       on_behalf_of: d.delegation?.user.subject ?? null,
       delegation_chain: d.delegation?.chain ?? null,
       policy_revision: d.policyRevision,
-      result: d.allow ? 'allow' : 'deny',
+      result: decisionResult(req, d),
       status: d.status,
       reason: d.reason,
       error_code: d.errorCode ?? null,
       model: d.llm.model,
+      models: d.llm.models,
       operation: d.llm.operation,
       stream: d.llm.stream,
       tools: d.llm.tools,

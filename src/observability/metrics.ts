@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DecisionObserver } from '../core/pipeline.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
+import { decisionResult } from './decision-result.js';
 
 /** Policies may invent reason codes; past this many distinct ones, new ones are counted as "other". */
 const MAX_REASON_LABELS = 64;
@@ -50,7 +51,7 @@ export class Metrics implements DecisionObserver {
   }
 
   onDecision(req: AuthzRequest, d: Decision): void {
-    this.decisions.inc({ gateway: req.gateway, result: d.allow ? 'allow' : 'deny', reason: this.boundedReason(d.reason) });
+    this.decisions.inc({ gateway: req.gateway, result: decisionResult(req, d), reason: this.boundedReason(d.reason) });
     this.decisionDuration.observe({ gateway: req.gateway }, d.durationMs / 1000);
   }
 

@@ -26,10 +26,10 @@ export function writeKeys(file: string, count: number, first: { subject: string;
   return secret;
 }
 
-/** Subjects user-0 .. user-(n-1) in data.tollgate.subjects, each granted gpt-4o*. */
+/** API key callers user-0 .. user-(n-1) in data.tollgate.subjects (keyed by identity id), each granted gpt-4o*. */
 export function subjectsData(count: number): Record<string, unknown> {
   const subjects: Record<string, { models: string[] }> = {};
-  for (let i = 0; i < count; i++) subjects[`user-${i}`] = { models: ['gpt-4o*'] };
+  for (let i = 0; i < count; i++) subjects[`api_key:user-${i}`] = { models: ['gpt-4o*'] };
   return { tollgate: { subjects, groups: {} } };
 }
 

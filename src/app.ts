@@ -2,12 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
-import { Pipeline, type DecisionObserver } from './core/pipeline.js';
+import { Pipeline } from './core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
-import { nativeAuthorizeRoute } from './adapters/native/route.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
-import { httpAdapterRoutes } from './adapters/http-routes.js';
+import { httpAdapterRoutes } from './adapters/registry.js';
 import { ApiKeyAuthenticator } from './identity/api-keys.js';
 import { Identity } from './identity/identity-setup.js';
 import { DecisionAuditLog } from './observability/audit.js';
@@ -19,7 +18,7 @@ import { PolicyStore } from './policy/policy-store.js';
 import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
-import { createAuthzServer, type HotRoute } from './server/authz-server.js';
+import { createAuthzServer } from './server/authz-server.js';
 import { sendJson } from './server/body.js';
 
 export interface AppOptions {
@@ -44,8 +43,6 @@ export class TollgateApp {
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
-  /** Audit and metrics: told about every decision, pipeline and raw Data API evaluations alike. */
-  private readonly recorders: DecisionObserver[];
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
 
@@ -87,12 +84,11 @@ export class TollgateApp {
     }
     this.identity = new Identity({ config, apiKeys: this.keys, now, log, registry: this.metrics.registry });
     this.outcomes = new Outcomes(config, this.loggers.audit, log, now);
-    this.recorders = [new DecisionAuditLog(this.loggers.audit), this.metrics];
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [...this.recorders, this.outcomes.decisions],
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, this.outcomes.decisions],
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
@@ -112,13 +108,7 @@ export class TollgateApp {
     if (this.config.policy.watch) this.policies.watch();
     this.keys?.watch();
     await this.identity.start();
-    const hotRoutes: HotRoute[] = [
-      nativeAuthorizeRoute(this.pipeline, server.max_body_bytes),
-      ...httpAdapterRoutes({
-        pipeline: this.pipeline, config: this.config.adapters, maxBodyBytes: server.max_body_bytes,
-        policy: () => this.policies.current(), observers: this.recorders,
-      }),
-    ];
+    const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
     const fallback = express();
     fallback.disable('x-powered-by');
     fallback.use(this.outcomes.router());

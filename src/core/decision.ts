@@ -3,7 +3,10 @@ import { isObject } from './is-object.js';
 import type { Decision } from './types.js';
 
 /** What a policy said, normalised. Accepts Tollgate's shape and OPA-Envoy's (`allowed`, `http_status`, ...). */
-export type PolicyVerdict = Pick<Decision, 'allow' | 'status' | 'reason' | 'headers' | 'responseHeaders' | 'removeHeaders' | 'body' | 'dynamicMetadata'>;
+export type PolicyVerdict = Pick<Decision, 'allow' | 'status' | 'reason' | 'headers' | 'responseHeaders' | 'removeHeaders' | 'dynamicMetadata'> & {
+  /** The deny body the policy wrote, as text. */
+  body?: string;
+};
 
 /** Turns the raw Wasm result set into a verdict; anything undefined or malformed throws (and so denies). */
 export function verdictFromResultSet(resultSet: unknown): PolicyVerdict {

@@ -4,6 +4,7 @@ import { asTollgateError, TollgateError } from './errors.js';
 import { readLlmFacts, unknownEndpointFacts, type LlmReading } from './llm.js';
 import { buildPolicyInput, IDENTITY_HEADERS } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
+import { evaluateQuery, evaluationRecord, type DocumentEvaluation, type DocumentQuery } from './document-evaluation.js';
 import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
 
 /** Finds and verifies one kind of credential. */
@@ -26,6 +27,8 @@ export interface PolicyEngine {
   readonly revision: string;
   readonly ready: boolean;
   evaluate(input: Record<string, unknown>): unknown;
+  /** A named entrypoint (a data path such as `tollgate/kong`) on any input; undefined when the bundle has no such entrypoint. */
+  evaluateEntrypoint(name: string, input: unknown): unknown[] | undefined;
 }
 
 /** Per-identity usage counters that policy can read as input.usage. */
@@ -55,8 +58,6 @@ export interface PipelineDeps {
 
 /** Where clients put credentials; one present that no authenticator accepts is a 401, whatever is configured. */
 const STANDARD_CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
-
-const WWW_AUTHENTICATE = 'Bearer realm="tollgate"';
 
 export class Pipeline {
   private readonly credentialHeaders: ReadonlySet<string>;
@@ -92,11 +93,12 @@ export class Pipeline {
       const verdict = evaluate(policy, input);
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
     } catch (err) {
-      decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_POLICY_EVAL_FAILED'), principal, delegation, llm);
+      // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
+      decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
     }
     decision.policyRevision = policy?.revision ?? '';
     decision.durationMs = performance.now() - started;
-    for (const observer of this.deps.observers) observer.onDecision(req, decision);
+    this.record(req, decision);
     return decision;
   }
 
@@ -107,8 +109,26 @@ export class Pipeline {
   reject(req: AuthzRequest, err: TollgateError): Decision {
     const decision = this.fromFailure(randomUUID(), err, null, undefined, unknownEndpointFacts(null));
     decision.policyRevision = this.deps.policy()?.revision ?? '';
-    for (const observer of this.deps.observers) observer.onDecision(req, decision);
+    this.record(req, decision);
     return decision;
+  }
+
+  /**
+   * The OPA Data API's path: one entrypoint evaluated on caller-written input, recorded once as an
+   * evaluation (never an allow), including a query that could not be read.
+   */
+  async evaluateDocument(req: AuthzRequest, read: () => DocumentQuery | Promise<DocumentQuery>): Promise<DocumentEvaluation> {
+    const started = performance.now();
+    const decisionId = randomUUID();
+    const policy = this.deps.policy();
+    const outcome = await evaluateQuery(policy, read);
+    this.record(req, evaluationRecord(decisionId, outcome, policy?.revision ?? '', performance.now() - started));
+    return { decisionId, outcome };
+  }
+
+  /** The one place observers (audit log, metrics, recent decisions) hear of a decision. */
+  private record(req: AuthzRequest, decision: Decision): void {
+    for (const observer of this.deps.observers) observer.onDecision(req, decision);
   }
 
   /** Authenticators run in order; the first that finds a credential decides (an invalid one throws). */
@@ -140,10 +160,9 @@ export class Pipeline {
       }
     } else {
       decision.headers = verdict.headers;
-      decision.body = verdict.body ?? denyBody(verdict.reason, `denied by policy: ${verdict.reason}`, decisionId);
-      if (verdict.status === 401 && !decision.responseHeaders['www-authenticate']) {
-        decision.responseHeaders['www-authenticate'] = WWW_AUTHENTICATE;
-      }
+      decision.denial = { code: verdict.reason, message: `denied by policy: ${verdict.reason}` };
+      if (verdict.body !== undefined) decision.denial.policyBody = verdict.body;
+      if (verdict.status === 401) decision.denial.challenge = {};
     }
     return decision;
   }
@@ -153,8 +172,8 @@ export class Pipeline {
   ): Decision {
     const decision = baseDecision(decisionId, false, err.status, err.reason, principal, delegation, llm);
     decision.errorCode = err.code;
-    decision.body = denyBody(err.reason, err.message, decisionId);
-    if (err.status === 401) decision.responseHeaders['www-authenticate'] = `${WWW_AUTHENTICATE}, error="invalid_token"`;
+    decision.denial = { code: err.reason, message: err.message };
+    if (err.status === 401) decision.denial.challenge = { error: 'invalid_token' };
     return decision;
   }
 }
@@ -199,8 +218,4 @@ export function identityHeaders(decisionId: string, principal: Principal | null,
  */
 function headerSafe(value: string): string {
   return /^[\x20-\x24\x26-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
-}
-
-export function denyBody(code: string, message: string, decisionId: string): string {
-  return JSON.stringify({ error: { code, message, decision_id: decisionId } });
 }

@@ -117,6 +117,17 @@ export interface LlmFacts {
   messageCount: number;
 }
 
+/** A deny as data; adapters format it (src/adapters/http/denial.ts). */
+export interface Denial {
+  /** The reason code the client sees (the `code` of Tollgate's error body). */
+  code: string;
+  message: string;
+  /** A body the policy wrote, sent as it is instead of Tollgate's error body. */
+  policyBody?: string;
+  /** A 401 asks for a Bearer credential; `error` says the one sent was refused (RFC 6750). */
+  challenge?: { error?: 'invalid_token' };
+}
+
 /** The Tollgate answer, gateway-neutral. */
 export interface Decision {
   decisionId: string;
@@ -127,12 +138,12 @@ export interface Decision {
   reason: string;
   /** Headers to set on the upstream request (allow) — includes Tollgate identity headers. */
   headers: Record<string, string>;
-  /** Headers to add to the client response (allow or deny). */
+  /** Headers to add to the client response (allow or deny); a deny's Bearer challenge is in `denial`. */
   responseHeaders: Record<string, string>;
   /** Request headers the gateway should remove before forwarding upstream. */
   removeHeaders: string[];
-  /** Denial body (JSON text) — always set on deny. */
-  body?: string;
+  /** Why it denied, for each adapter to put into its own wire format; set on every deny (a Data API evaluation has none). */
+  denial?: Denial;
   /** Extra policy-provided dynamic metadata (Envoy). */
   dynamicMetadata?: Record<string, unknown>;
   principal?: Principal;
@@ -143,21 +154,4 @@ export interface Decision {
   /** Error code when the deny came from a failure rather than from policy. */
   errorCode?: string;
   durationMs: number;
-}
-
-/** The smallest request record for something an adapter could not decode (still audited). */
-export function undecodedRequest(gateway: GatewayKind, method: string | undefined, url: string | undefined, peer: string | undefined): AuthzRequest {
-  const target = url ?? '/';
-  const q = target.indexOf('?');
-  return {
-    gateway,
-    method: method ?? 'UNKNOWN',
-    path: q === -1 ? target : target.slice(0, q),
-    query: q === -1 ? '' : target.slice(q + 1),
-    host: '',
-    scheme: 'http',
-    headers: {},
-    source: { address: peer },
-    transportPeer: peer,
-  };
 }

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { asTollgateError, type TollgateError } from '../core/errors.js';
-import { AnswerNotSent } from '../adapters/http-answer.js';
+import { AnswerNotSent } from '../adapters/http/answer.js';
+import { splitTarget } from '../adapters/http/request-line.js';
 import { sendError } from './body.js';
 import { answerClientError } from './client-error.js';
 
@@ -43,10 +44,7 @@ export function createAuthzServer(
     else exact.set(`${route.method} ${route.path}`, route.handler);
   }
   const server = http.createServer({ maxHeaderSize: maxHeaderBytes, keepAliveTimeout: 65_000 }, (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const query = q === -1 ? '' : url.slice(q + 1);
+    const { path, query } = splitTarget(req.url ?? '/');
     const handler = exact.get(`${req.method} ${path}`) ?? prefixes.find((r) => (r.method === '*' || r.method === req.method) && path.startsWith(r.path))?.handler;
     if (!handler) {
       fallback(req, res);

@@ -33,40 +33,51 @@ describe('encodeCheckResponse', () => {
     expect(fromStruct(res.dynamic_metadata)).toEqual({ team: 'blue', decision_id: 'd-1', reason: 'allowed', subject: 'svc-a', key_id: 'k1', policy_revision: 'rev1' });
   });
 
-  const denies: Array<{ name: string; input: Partial<Decision>; want: { code: number; http: number; headers: Record<string, string> } }> = [
+  const denies: Array<{ name: string; input: Partial<Decision>; want: { code: number; http: number; headers: Record<string, string> }; body: string }> = [
     {
-      name: '401 is UNAUTHENTICATED with www-authenticate',
-      input: { status: 401, reason: 'unauthenticated', responseHeaders: { 'www-authenticate': 'Bearer realm="tollgate"' }, body: '{"error":{}}' },
+      name: '401 is UNAUTHENTICATED with the Bearer challenge',
+      input: { status: 401, reason: 'unauthenticated', denial: { code: 'unauthenticated', message: 'm', challenge: {} } },
       want: { code: 16, http: 401, headers: { 'www-authenticate': 'Bearer realm="tollgate"', 'content-type': 'application/json' } },
+      body: '{"error":{"code":"unauthenticated","message":"m","decision_id":"d-1"}}',
+    },
+    {
+      name: 'a refused credential\'s challenge names invalid_token',
+      input: { status: 401, reason: 'credential_invalid', denial: { code: 'credential_invalid', message: 'm', challenge: { error: 'invalid_token' } } },
+      want: { code: 16, http: 401, headers: { 'www-authenticate': 'Bearer realm="tollgate", error="invalid_token"', 'content-type': 'application/json' } },
+      body: '{"error":{"code":"credential_invalid","message":"m","decision_id":"d-1"}}',
     },
     {
       name: '403 is PERMISSION_DENIED',
-      input: { status: 403, reason: 'model_not_allowed', body: '{"error":{}}' },
+      input: { status: 403, reason: 'model_not_allowed', denial: { code: 'model_not_allowed', message: 'm', policyBody: '{"error":{}}' } },
       want: { code: 7, http: 403, headers: { 'content-type': 'application/json' } },
+      body: '{"error":{}}',
     },
     {
       name: '429 carries retry-after; policy deny headers too',
-      input: { status: 429, reason: 'rate_limited', headers: { 'x-why': 'budget' }, responseHeaders: { 'retry-after': '30' }, body: '{"error":{}}' },
+      input: { status: 429, reason: 'rate_limited', headers: { 'x-why': 'budget' }, responseHeaders: { 'retry-after': '30' }, denial: { code: 'rate_limited', message: 'm', policyBody: '{"error":{}}' } },
       want: { code: 7, http: 429, headers: { 'x-why': 'budget', 'retry-after': '30', 'content-type': 'application/json' } },
+      body: '{"error":{}}',
     },
     {
       name: 'a policy text body keeps its own type (none added)',
-      input: { status: 403, reason: 'denied', body: 'go away' },
+      input: { status: 403, reason: 'denied', denial: { code: 'denied', message: 'm', policyBody: 'go away' } },
       want: { code: 7, http: 403, headers: {} },
+      body: 'go away',
     },
     {
       name: 'a status outside Envoy\'s enum falls back to its class',
-      input: { status: 418, reason: 'teapot', body: '{}' },
+      input: { status: 418, reason: 'teapot', denial: { code: 'teapot', message: 'm', policyBody: '{}' } },
       want: { code: 7, http: 403, headers: { 'content-type': 'application/json' } },
+      body: '{}',
     },
   ];
-  test.each(denies)('deny: $name', ({ input, want }) => {
+  test.each(denies)('deny: $name', ({ input, want, body }) => {
     const res: CheckResponseMessage = encodeCheckResponse(decision({ allow: false, principal: undefined, ...input }));
     expect(res.status.code).toBe(want.code);
     expect(res.ok_response).toBeUndefined();
     expect(res.denied_response!.status).toEqual({ code: want.http });
     expect(res.denied_response!.headers).toEqual(Object.entries(want.headers).map(([k, v]) => opt(k, v)));
-    expect(res.denied_response!.body).toBe(input.body);
+    expect(res.denied_response!.body).toBe(body);
     expect(fromStruct(res.dynamic_metadata)).toEqual({ decision_id: 'd-1', reason: input.reason, policy_revision: 'rev1' });
   });
 

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { sendAnswer } from '../../src/adapters/http-answer.js';
+import { sendAnswer } from '../../src/adapters/http/answer.js';
 import { createLoggers } from '../../src/observability/logger.js';
 import { HttpIncidentLog } from '../../src/observability/http-incidents.js';
 import { Metrics } from '../../src/observability/metrics.js';
@@ -18,7 +18,7 @@ describe('an answer node:http refuses', () => {
   const loggers = createLoggers({ level: 'info', auditFile: null, stream });
   let value = '';
   const server = createAuthzServer([{
-    method: 'GET', path: '/answer', handler: (_req, res) => sendAnswer(res, { status: 200, headers: { 'x-tollgate-decision-id': 'd-1', 'x-tollgate-subject': value } }),
+    method: 'GET', path: '/answer', handler: (_req, res) => sendAnswer(res, { status: 200, headers: { 'x-tollgate-decision-id': 'd-1', 'x-tollgate-subject': value } }, 'd-1'),
   }], (_req, res) => res.end(), { maxHeaderBytes: 16384, incidents: new HttpIncidentLog(loggers.audit, new Metrics()) });
   let url = '';
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { TollgateError } from '../../core/errors.js';
 import type { AuthzRequest } from '../../core/types.js';
+import { isHttpMethod, splitTarget } from '../http/request-line.js';
 import type { CheckRequestMessage, HeaderValueMessage, HttpRequestMessage, MetadataMessage, PeerMessage } from './messages.js';
 import { fromStruct } from './struct.js';
 
@@ -17,19 +18,17 @@ export function decodeCheckRequest(check: CheckRequestMessage, transportPeer: st
   const all = requestHeaders(http);
   const method = http.method || all[':method'];
   const target = http.path || all[':path'];
-  if (!method || !/^[A-Za-z]{1,16}$/.test(method)) throw malformed('CheckRequest has no valid HTTP method');
+  if (!isHttpMethod(method)) throw malformed('CheckRequest has no valid HTTP method');
   if (!target) throw malformed('CheckRequest has no request path');
   const host = http.host || all[':authority'] || all.host || '';
   const headers = withoutPseudoHeaders(all);
   if (host && !headers.host) headers.host = host;
   const bodyTruncated = headers[PARTIAL_BODY_HEADER] === 'true';
   delete headers[PARTIAL_BODY_HEADER];
-  const q = target.indexOf('?');
   const req: AuthzRequest = {
     gateway: 'envoy_grpc',
     method: method.toUpperCase(),
-    path: q === -1 ? target : target.slice(0, q),
-    query: q === -1 ? '' : target.slice(q + 1),
+    ...splitTarget(target),
     host,
     scheme: http.scheme || all[':scheme'] || 'http',
     headers,

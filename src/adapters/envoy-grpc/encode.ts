@@ -1,5 +1,6 @@
 import type { Decision } from '../../core/types.js';
-import { parseMaybeJson } from '../native/decode.js';
+import { clientResponseHeaders, denialBody, errorBody } from '../http/denial.js';
+import { parseMaybeJson } from '../http/json.js';
 import { RpcCode, type CheckResponseMessage, type HeaderValueOptionMessage } from './messages.js';
 import { toStruct } from './struct.js';
 
@@ -23,14 +24,20 @@ export function encodeCheckResponse(d: Decision): CheckResponseMessage {
       dynamic_metadata,
     };
   }
-  const body = d.body ?? '';
-  const headers: Record<string, string> = { ...d.headers, ...d.responseHeaders };
-  if (!('content-type' in headers) && parseMaybeJson(body) !== undefined) headers['content-type'] = 'application/json';
+  const body = denialBody(d) ?? '';
+  const headers: Record<string, string> = { ...d.headers, ...clientResponseHeaders(d) };
+  if (!('content-type' in headers) && isJsonBody(d)) headers['content-type'] = 'application/json';
   return {
     status: { code: d.status === 401 ? RpcCode.UNAUTHENTICATED : RpcCode.PERMISSION_DENIED, message: d.reason },
     denied_response: { status: { code: envoyStatus(d.status) }, headers: headerOptions(headers), body },
     dynamic_metadata,
   };
+}
+
+/** Tollgate's error body is JSON; a policy's own body only when it parses as JSON. */
+function isJsonBody({ denial }: Decision): boolean {
+  if (!denial) return false;
+  return denial.policyBody === undefined || parseMaybeJson(denial.policyBody) !== undefined;
 }
 
 /**
@@ -72,7 +79,7 @@ export function envoyStatus(status: number): number {
 
 /** The answer when even encoding failed: a fixed, well-formed deny. */
 export function internalErrorResponse(): CheckResponseMessage {
-  const body = JSON.stringify({ error: { code: 'internal_error', message: 'authorization failed' } });
+  const body = JSON.stringify(errorBody('internal_error', 'authorization failed'));
   return {
     status: { code: RpcCode.PERMISSION_DENIED, message: 'internal_error' },
     denied_response: { status: { code: 500 }, headers: headerOptions({ 'content-type': 'application/json' }), body },

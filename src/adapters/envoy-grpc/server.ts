@@ -1,8 +1,8 @@
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
-import { asTollgateError } from '../../core/errors.js';
 import type { Pipeline } from '../../core/pipeline.js';
-import { undecodedRequest, type AuthzRequest, type Decision } from '../../core/types.js';
+import type { Decision } from '../../core/types.js';
+import { decideOrReject } from '../http/decide.js';
 import { decodeCheckRequest, peerAddress } from './decode.js';
 import { encodeCheckResponse, internalErrorResponse } from './encode.js';
 import { HealthService } from './health.js';
@@ -79,16 +79,13 @@ export class EnvoyGrpcServer {
     callback(null, response);
   }
 
-  private decide(request: CheckRequestMessage | UndecodableRequest, peer: string | undefined): Promise<Decision> | Decision {
-    let authzRequest: AuthzRequest;
-    try {
+  private async decide(request: CheckRequestMessage | UndecodableRequest, peer: string | undefined): Promise<Decision> {
+    const http = request instanceof UndecodableRequest ? undefined : request.attributes?.request?.http;
+    const line = { method: http?.method || undefined, target: http?.path || undefined, peer };
+    const { decision } = await decideOrReject(this.pipeline, 'envoy_grpc', line, () => {
       if (request instanceof UndecodableRequest) throw request.error;
-      authzRequest = decodeCheckRequest(request, peer);
-    } catch (err) {
-      const http = request instanceof UndecodableRequest ? undefined : request.attributes?.request?.http;
-      const rejected = undecodedRequest('envoy_grpc', http?.method || undefined, http?.path || undefined, peer);
-      return this.pipeline.reject(rejected, asTollgateError(err, 'ERR_REQUEST_MALFORMED'));
-    }
-    return this.pipeline.authorize(authzRequest);
+      return decodeCheckRequest(request, peer);
+    });
+    return decision;
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthzRequest } from '../../core/types.js';
-import { incomingHeaders } from '../http-answer.js';
+import { incomingHeaders } from '../http/headers.js';
 import type { TrustedProxies } from '../../common/trusted-proxies.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Decision } from '../../core/types.js';
-import type { HttpAnswer } from '../http-answer.js';
+import type { HttpAnswer } from '../http/answer.js';
+import { clientResponseHeaders, denialBody } from '../http/denial.js';
 
 /** Envoy allows on exactly 200; any other status is the client's answer (5xx is Envoy's status_on_error). */
 export function encodeEnvoyHttpDecision(d: Decision): HttpAnswer {
@@ -11,5 +12,5 @@ export function encodeEnvoyHttpDecision(d: Decision): HttpAnswer {
     if (remove.length > 0) headers['x-envoy-auth-headers-to-remove'] = remove.join(', ');
     return { status: 200, headers };
   }
-  return { status: d.status === 200 ? 403 : d.status, headers: { ...d.headers, ...d.responseHeaders }, body: d.body };
+  return { status: d.status === 200 ? 403 : d.status, headers: { ...d.headers, ...clientResponseHeaders(d) }, body: denialBody(d) };
 }

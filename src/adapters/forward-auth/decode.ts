@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthzRequest } from '../../core/types.js';
-import { incomingHeaders } from '../http-answer.js';
+import { incomingHeaders } from '../http/headers.js';
+import { splitTarget } from '../http/request-line.js';
 import type { TrustedProxies } from '../../common/trusted-proxies.js';
 import { readOriginalRequest, type ForwardAuthDialect } from './original-request.js';
 
@@ -19,14 +20,11 @@ export interface ForwardAuthOptions {
 export function decodeForwardAuth(req: IncomingMessage, body: Buffer, options: ForwardAuthOptions): AuthzRequest {
   const headers = incomingHeaders(req);
   const { method, target } = readOriginalRequest(req.headersDistinct, options.dialect);
-  const q = target.indexOf('?');
-  const path = q === -1 ? target : target.slice(0, q);
   const peer = req.socket.remoteAddress;
   return {
     gateway: 'forward_auth',
     method,
-    path,
-    query: q === -1 ? '' : target.slice(q + 1),
+    ...splitTarget(target),
     host: firstValue(headers['x-forwarded-host']) ?? headers.host ?? '',
     scheme: firstValue(headers['x-forwarded-proto']) ?? 'http',
     headers,

@@ -1,5 +1,6 @@
 import type { Decision } from '../../core/types.js';
-import type { HttpAnswer } from '../http-answer.js';
+import type { HttpAnswer } from '../http/answer.js';
+import { clientResponseHeaders, denialBody } from '../http/denial.js';
 
 /** nginx auth_request turns any status but 2xx, 401 and 403 into a 500; Traefik and Caddy pass them all. */
 const PASSED_DENY_STATUSES = new Set([401, 403, 429]);
@@ -13,7 +14,7 @@ export function encodeForwardAuthDecision(d: Decision): HttpAnswer {
   if (d.allow) return { status: 200, headers: { ...d.headers } };
   return {
     status: PASSED_DENY_STATUSES.has(d.status) ? d.status : 403,
-    headers: { ...d.headers, ...d.responseHeaders, 'x-tollgate-reason': d.reason },
-    body: d.body,
+    headers: { ...d.headers, ...clientResponseHeaders(d), 'x-tollgate-reason': d.reason },
+    body: denialBody(d),
   };
 }

@@ -1,5 +1,6 @@
 import type { AdaptersConfig } from '../../config/adapters-schema.js';
 import { TollgateError } from '../../core/errors.js';
+import { isHttpMethod } from '../http/request-line.js';
 
 export type ForwardAuthDialect = AdaptersConfig['forward_auth']['dialect'];
 
@@ -51,7 +52,7 @@ function readFamily(family: Family, distinct: DistinctHeaders): FamilyReading {
   }
   if (targets.some((t) => t !== targets[0])) throw malformed(`${family.uri.join(' and ')} name different requests`);
   const method = single(distinct, family.method);
-  if (method !== undefined && !/^[A-Z]{1,16}$/.test(method)) throw malformed(`${family.method} is not an upper-case HTTP method`);
+  if (method !== undefined && !(isHttpMethod(method) && method === method.toUpperCase())) throw malformed(`${family.method} is not an upper-case HTTP method`);
   return { present: targets.length > 0 || method !== undefined, target: targets[0], method };
 }
 

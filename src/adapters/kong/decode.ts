@@ -1,7 +1,8 @@
 import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/llm.js';
 import type { AuthzRequest } from '../../core/types.js';
-import { lowerCaseHeaders } from '../native/decode.js';
+import { lowerCaseHeaders } from '../http/headers.js';
+import { isHttpMethod } from '../http/request-line.js';
 
 /**
  * The document Kong's OPA plugin posts: {"input": {"request": {"http": {host, port, method, scheme,
@@ -14,7 +15,7 @@ export function decodeKongInput(doc: unknown, transportPeer: string | undefined)
   const http = isObject(input.request) ? input.request.http : undefined;
   if (!isObject(http)) throw malformed('input.request.http must be an object');
   const { method, path, host, scheme, headers, querystring, body, parsed_body: parsedBody } = http;
-  if (typeof method !== 'string' || !/^[A-Za-z]{1,16}$/.test(method)) throw malformed('input.request.http.method must be an HTTP method');
+  if (!isHttpMethod(method)) throw malformed('input.request.http.method must be an HTTP method');
   if (typeof path !== 'string' || !path.startsWith('/')) throw malformed('input.request.http.path must start with /');
   if (headers !== undefined && !isObject(headers)) throw malformed('input.request.http.headers must be an object');
   if (input.client_ip !== undefined && typeof input.client_ip !== 'string') throw malformed('input.client_ip must be a string');

@@ -1,5 +1,6 @@
 import type { Decision } from '../../core/types.js';
-import { parseMaybeJson } from '../native/decode.js';
+import { clientResponseHeaders, errorBody } from '../http/denial.js';
+import { parseMaybeJson } from '../http/json.js';
 
 /**
  * The result object Kong's OPA plugin acts on. allow: `headers` are set on the upstream request
@@ -12,8 +13,15 @@ export function encodeKongDecision(d: Decision): { result: Record<string, unknow
     result: {
       allow: false,
       status: d.status,
-      headers: { ...d.headers, ...d.responseHeaders },
-      message: parseMaybeJson(d.body ?? '') ?? d.reason,
+      headers: { ...d.headers, ...clientResponseHeaders(d) },
+      message: kongMessage(d),
     },
   };
+}
+
+/** Kong serialises the message itself, so a JSON body goes in as a value; a policy's plain text body is replaced by the reason. */
+function kongMessage({ denial, decisionId, reason }: Decision): unknown {
+  if (!denial) return reason;
+  if (denial.policyBody === undefined) return errorBody(denial.code, denial.message, decisionId);
+  return parseMaybeJson(denial.policyBody) ?? reason;
 }

@@ -1,6 +1,7 @@
 import type { Decision } from '../../core/types.js';
+import { clientResponseHeaders, denialBody } from '../http/denial.js';
 
-/** The native API's answer; HTTP 200 whenever a decision was made, allow or deny. */
+/** The native API's answer (also what the LiteLLM hook reads); HTTP 200 whenever a decision was made, allow or deny. */
 export function encodeNativeDecision(d: Decision): Record<string, unknown> {
   return {
     allow: d.allow,
@@ -9,10 +10,10 @@ export function encodeNativeDecision(d: Decision): Record<string, unknown> {
     decision_id: d.decisionId,
     policy_revision: d.policyRevision,
     headers: d.headers,
-    response_headers: d.responseHeaders,
+    response_headers: clientResponseHeaders(d),
     remove_headers: d.removeHeaders,
     dynamic_metadata: d.dynamicMetadata ?? {},
-    body: d.allow ? undefined : d.body,
+    body: denialBody(d),
     identity: d.principal
       ? {
         id: d.principal.id,

@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TollgateError } from '../core/errors.js';
-import { sendJson } from '../server/body.js';
-import { lowerCaseHeaders } from './native/decode.js';
+import type { ServerResponse } from 'node:http';
+import { TollgateError } from '../../core/errors.js';
+import { sendJson } from '../../server/body.js';
+import { errorBody } from './denial.js';
 
 /** A wire answer an HTTP-dialect adapter encodes a decision into. */
 export interface HttpAnswer {
@@ -21,7 +21,7 @@ export class AnswerNotSent extends TollgateError {
   }
 }
 
-export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
+export function sendAnswer(res: ServerResponse, answer: HttpAnswer, decisionId: string | null): void {
   const headers: Record<string, string | number> = { ...answer.headers, 'content-length': answer.body === undefined ? 0 : Buffer.byteLength(answer.body) };
   if (answer.body !== undefined) headers['content-type'] = 'application/json';
   try {
@@ -30,26 +30,9 @@ export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
     // Node refuses a header it cannot send (CR/LF, a character outside Latin-1, a bad name) before
     // writing anything; an allow must then become a deny, never a crash or a half-sent answer.
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    const failure = new AnswerNotSent(decisionIdOf(answer), answer.status, err);
-    sendJson(res, failure.status, { error: { code: failure.reason, message: 'the authorization answer could not be encoded', decision_id: failure.decisionId } });
+    const failure = new AnswerNotSent(decisionId, answer.status, err);
+    sendJson(res, failure.status, errorBody(failure.reason, 'the authorization answer could not be encoded', decisionId));
     throw failure;
   }
   res.end(answer.body);
-}
-
-/** Identity headers carry the decision id on allow; a deny carries it in its JSON body (failure path only). */
-function decisionIdOf(answer: HttpAnswer): string | null {
-  const fromHeader = answer.headers['x-tollgate-decision-id'];
-  if (fromHeader) return fromHeader;
-  try {
-    const id: unknown = (JSON.parse(answer.body ?? '') as { error?: { decision_id?: unknown } }).error?.decision_id;
-    return typeof id === 'string' ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The request's headers as the canonical request holds them: lower case, repeats joined with ', '. */
-export function incomingHeaders(req: IncomingMessage): Record<string, string> {
-  return lowerCaseHeaders(req.headersDistinct as Record<string, string[]>);
 }

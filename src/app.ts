@@ -7,8 +7,7 @@ import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/registry.js';
-import { ApiKeyAuthenticator } from './identity/api-keys.js';
-import { Identity } from './identity/identity-setup.js';
+import { Identity } from './identity/identity.js';
 import { DecisionAuditLog } from './observability/audit.js';
 import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
@@ -30,7 +29,7 @@ export interface AppOptions {
 export interface ListeningPorts {
   http: number;
   admin: number;
-  /** Envoy ext_authz gRPC; null when envoy_grpc.enabled is false. */
+  /** Envoy ext_authz gRPC; null when adapters.envoy_grpc.enabled is false. */
   grpc: number | null;
 }
 
@@ -39,7 +38,6 @@ export class TollgateApp {
   readonly loggers: Loggers;
   readonly metrics = new Metrics();
   readonly policies: PolicyStore;
-  readonly keys?: ApiKeyAuthenticator;
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
@@ -69,21 +67,8 @@ export class TollgateApp {
         log.error('policy reload failed; keeping the last good policy', { error: err.message });
       },
     });
-    if (config.keys.file) {
-      this.keys = new ApiKeyAuthenticator({
-        file: config.keys.file,
-        pollIntervalMs: config.keys.poll_interval_ms,
-        now,
-        onReload: (count) => {
-          this.metrics.keysLoaded.set(count);
-          log.info('API keys reloaded', { keys: count });
-        },
-        onReloadError: (err) => log.error('API key file reload failed; keeping the last good keys', { error: err.message }),
-      });
-      this.metrics.keysLoaded.set(this.keys.size);
-    }
-    this.identity = new Identity({ config, apiKeys: this.keys, now, log, registry: this.metrics.registry });
-    this.outcomes = new Outcomes(config, this.loggers.audit, log, now);
+    this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
+    this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
@@ -106,7 +91,6 @@ export class TollgateApp {
     const adminAccessRules = adminAccess(server.admin_host, server.admin_token_file); // a bad token file stops the start before anything listens
     await this.policies.load();
     if (this.config.policy.watch) this.policies.watch();
-    this.keys?.watch();
     await this.identity.start();
     const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
     const fallback = express();
@@ -119,7 +103,7 @@ export class TollgateApp {
       metrics: this.metrics, policies: this.policies, audit: this.loggers.trail, access: adminAccessRules,
     });
     const admin = await this.listen(createServer(adminApp), server.admin_port, server.admin_host);
-    const grpc = this.config.envoy_grpc.enabled ? await this.listenEnvoyGrpc() : null;
+    const grpc = this.config.adapters.envoy_grpc.enabled ? await this.listenEnvoyGrpc() : null;
     const ports = { http, admin, grpc };
     this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_host: server.admin_host, admin_port: admin, grpc_port: grpc });
     return ports;
@@ -128,7 +112,6 @@ export class TollgateApp {
   /** Stops accepting, lets in-flight requests finish (bounded), flushes logs. */
   async stop(): Promise<void> {
     this.policies.close();
-    this.keys?.close();
     this.identity.stop();
     await this.envoyGrpc?.close(this.config.server.shutdown_timeout_ms);
     const deadline = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), this.config.server.shutdown_timeout_ms);
@@ -142,7 +125,7 @@ export class TollgateApp {
   }
 
   private listenEnvoyGrpc(): Promise<number> {
-    const { envoy_grpc: cfg, server } = this.config;
+    const { adapters: { envoy_grpc: cfg }, server } = this.config;
     this.envoyGrpc = new EnvoyGrpcServer(this.pipeline, {
       host: server.host,
       port: server.grpc_port,

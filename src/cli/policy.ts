@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { policySchema } from '../config/schema.js';
 import { flag } from './index.js';
 import { defaultBundlePath, packageRoot } from '../paths.js';
 import { WasmPolicyEngine } from '../policy/wasm-engine.js';
@@ -15,9 +16,10 @@ export async function policyCommand(args: string[]): Promise<number> {
     }
     case 'inspect': {
       const bundle = flag(rest, '--bundle') ?? defaultBundlePath();
+      const defaults = policySchema.parse({});
       const engine = await WasmPolicyEngine.fromBundle(readFileSync(bundle), {
-        entrypoint: flag(rest, '--entrypoint') ?? 'tollgate/authz/decision',
-        maxMemoryPages: 8192,
+        entrypoint: flag(rest, '--entrypoint') ?? defaults.entrypoint,
+        maxMemoryPages: defaults.max_memory_pages,
         now: Date.now,
       });
       process.stdout.write(`${JSON.stringify({ bundle, revision: engine.revision, entrypoints: engine.entrypoints, required_builtins: engine.requiredBuiltins }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { envoyGrpcSchema } from './envoy-grpc-schema.js';
 import { proxyListSchema } from './proxy-list-schema.js';
 
-/** HTTP-dialect adapters on server.http_port (docs/gateways/*.md). */
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name').transform((h) => h.toLowerCase());
 
 export const envoyHttpSchema = z.strictObject({
@@ -40,6 +40,7 @@ export const kongSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+/** The gateway dialects: HTTP ones on server.http_port (docs/gateways/*.md), Envoy gRPC on server.grpc_port. */
 export const adaptersSchema = z.strictObject({
   /**
    * Proxies (addresses or CIDRs) whose X-Forwarded-For the HTTP adapters believe; empty = the TCP
@@ -48,10 +49,12 @@ export const adaptersSchema = z.strictObject({
    * workload identity.
    */
   trusted_proxies: proxyListSchema,
-  envoy_http: envoyHttpSchema.default(envoyHttpSchema.parse({})),
-  forward_auth: forwardAuthSchema.default(forwardAuthSchema.parse({})),
-  data_api: dataApiSchema.default(dataApiSchema.parse({})),
-  kong: kongSchema.default(kongSchema.parse({})),
+  envoy_http: envoyHttpSchema.prefault({}),
+  forward_auth: forwardAuthSchema.prefault({}),
+  data_api: dataApiSchema.prefault({}),
+  kong: kongSchema.prefault({}),
+  /** Envoy ext_authz over gRPC, on server.grpc_port; the top-level `envoy_grpc` key is a deprecated alias. */
+  envoy_grpc: envoyGrpcSchema.prefault({}),
 });
 
 export type AdaptersConfig = z.infer<typeof adaptersSchema>;

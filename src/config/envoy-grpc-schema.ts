@@ -14,5 +14,5 @@ export const envoyGrpcSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Largest CheckRequest Tollgate decides on (the body is inside it); larger ones get a 413 deny. */
   max_receive_bytes: positiveInt.max(256 * 1024 * 1024).default(8 * 1024 * 1024),
-  keepalive: keepaliveSchema.default(keepaliveSchema.parse({})),
+  keepalive: keepaliveSchema.prefault({}),
 });

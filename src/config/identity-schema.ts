@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { assertFetchableUrl } from '../identity/http-json.js';
+import { AUTHENTICATOR_NAMES } from '../identity/authenticator-names.js';
+import { assertFetchableUrl } from '../identity/jwt/http-json.js';
 import { proxyListSchema } from './proxy-list-schema.js';
 
 /** Identity settings (docs/identity.md documents every key). */
@@ -46,7 +47,7 @@ export const issuerSchema = z.strictObject({
   clock_tolerance_s: z.number().int().min(0).max(300).default(30),
   /** `authorization` reads `Bearer <token>`; any other header name holds the bare token. */
   token_header: z.string().min(1).transform((h) => h.toLowerCase()).default('authorization'),
-  claims: claimMappingSchema.default(claimMappingSchema.parse({})),
+  claims: claimMappingSchema.prefault({}),
   /** PEM CA bundle for the JWKS/discovery HTTPS endpoints (e.g. the Kubernetes API server CA). */
   ca_file: z.string().nullable().default(null),
   /** File with a bearer token sent when fetching JWKS/discovery, re-read on every fetch (Kubernetes). */
@@ -81,7 +82,7 @@ export const jwtSchema = z.strictObject({
     max_entries: positiveInt.default(10_000),
     /** A cached verification lasts this long at most, and never past the token's `exp`. */
     ttl_ms: positiveInt.default(60_000),
-  }).default({ enabled: true, max_entries: 10_000, ttl_ms: 60_000 }),
+  }).prefault({}),
   jwks: z.strictObject({
     refresh_interval_ms: positiveInt.default(300_000),
     /** Keys older than this (endpoint failing) stop verifying: requests get jwks_unavailable. */
@@ -90,7 +91,7 @@ export const jwtSchema = z.strictObject({
     /** Least time between fetches caused by requests (unknown kid, no usable keys). */
     refetch_cooldown_ms: positiveInt.default(30_000),
     max_response_bytes: positiveInt.default(512 * 1024),
-  }).default({ refresh_interval_ms: 300_000, max_staleness_ms: 3_600_000, fetch_timeout_ms: 2_000, refetch_cooldown_ms: 30_000, max_response_bytes: 512 * 1024 }),
+  }).prefault({}),
 }).superRefine((jwt, ctx) => {
   const seen = new Set<string>();
   jwt.issuers.forEach((issuer, i) => {
@@ -106,19 +107,19 @@ export const mtlsSchema = z.strictObject({
   models: z.record(z.string().startsWith('spiffe://'), z.array(z.string().min(1))).default({}),
 });
 
-const AUTHENTICATOR_NAMES = ['api_key', 'jwt', 'mtls'] as const;
-
 export const identitySchema = z.strictObject({
   /** Authenticators run in this order; the first that finds its credential decides. Unlisted ones never run. */
-  order: z.array(z.enum(AUTHENTICATOR_NAMES)).min(1).refine((o) => new Set(o).size === o.length, 'entries must be unique').default(['api_key', 'jwt', 'mtls']),
-  jwt: jwtSchema.default(jwtSchema.parse({})),
-  mtls: mtlsSchema.default(mtlsSchema.parse({})),
+  order: z.array(z.enum(AUTHENTICATOR_NAMES)).min(1).refine((o) => new Set(o).size === o.length, 'entries must be unique').default([...AUTHENTICATOR_NAMES]),
+  jwt: jwtSchema.prefault({}),
+  mtls: mtlsSchema.prefault({}),
   on_behalf_of: z.strictObject({
     /** Header carrying the user's JWT when an agent calls for a user. */
     header: z.string().min(1).transform((h) => h.toLowerCase()).default('x-tollgate-on-behalf-of'),
-  }).default({ header: 'x-tollgate-on-behalf-of' }),
+  }).prefault({}),
 });
 
+export type IdentityConfig = z.infer<typeof identitySchema>;
+export type MtlsConfig = z.infer<typeof mtlsSchema>;
 export type IssuerConfig = z.infer<typeof issuerSchema>;
 export type JwtConfig = z.infer<typeof jwtSchema>;
 export type ClaimMapping = z.infer<typeof claimMappingSchema>;

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { applyJwtIssuerEnv, JWT_ISSUER_ENV } from './jwt-env.js';
+import { hookEnv } from '../outcomes/hook-env.js';
+import { currentKeyPath, moveDeprecatedKeys } from './deprecated-keys.js';
+import { jwtIssuerEnv } from './jwt-env.js';
+import { isMapping, setPath, type EnvReader, type RawConfig } from './raw-config.js';
 import { configSchema, type TollgateConfig } from './schema.js';
 
 /** Short environment names for the settings people change most; every key also has a TOLLGATE_SECTION__KEY form. */
@@ -16,8 +19,10 @@ const ENV_ALIASES: Record<string, string> = {
   TOLLGATE_AUDIT_FILE: 'log.audit_file',
 };
 
-/** Environment variables that are not config keys. */
-const NOT_CONFIG = new Set<string>(['TOLLGATE_CONFIG', 'TOLLGATE_URL', 'TOLLGATE_HOOK_TOKEN', 'TOLLGATE_FAIL_OPEN', 'TOLLGATE_TIMEOUT_MS', ...JWT_ISSUER_ENV]);
+const ENV_READERS: readonly EnvReader[] = [jwtIssuerEnv, hookEnv];
+
+/** Environment variables that are not TOLLGATE_<SECTION>__<KEY> config keys. */
+const NOT_CONFIG = new Set<string>(['TOLLGATE_CONFIG', ...ENV_READERS.flatMap((reader) => reader.names)]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -33,6 +38,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.TOLLGATE_CONFIG): TollgateConfig {
   const raw = filePath ? readYamlFile(filePath) : {};
   const problems: string[] = [];
+  moveDeprecatedKeys(raw, problems);
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('TOLLGATE_') || NOT_CONFIG.has(name) || value === undefined) continue;
     const keyPath = ENV_ALIASES[name] ?? envNameToPath(name);
@@ -40,11 +46,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.
       problems.push(`${name}: not a config key (use TOLLGATE_<SECTION>__<KEY>)`);
       continue;
     }
-    setPath(raw, keyPath.split('.'), parseEnvValue(value));
+    setPath(raw, currentKeyPath(keyPath.split('.')), parseEnvValue(value));
   }
-  applyJwtIssuerEnv(raw, env, problems);
-  // A secret is taken verbatim: YAML parsing could turn it into a number.
-  if (env.TOLLGATE_HOOK_TOKEN) setPath(raw, ['outcomes', 'hook_token'], env.TOLLGATE_HOOK_TOKEN);
+  for (const reader of ENV_READERS) reader.apply(raw, env, problems);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -57,7 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.
   return deepFreeze(result.data!);
 }
 
-function readYamlFile(filePath: string): Record<string, unknown> {
+function readYamlFile(filePath: string): RawConfig {
   let text: string;
   try {
     text = readFileSync(filePath, 'utf8');
@@ -71,8 +75,8 @@ function readYamlFile(filePath: string): Record<string, unknown> {
     throw new ConfigError([`config file ${filePath}: ${(err as Error).message}`]);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([`config file ${filePath}: must be a YAML mapping`]);
-  return doc as Record<string, unknown>;
+  if (!isMapping(doc)) throw new ConfigError([`config file ${filePath}: must be a YAML mapping`]);
+  return doc;
 }
 
 /** TOLLGATE_SERVER__HTTP_PORT -> server.http_port */
@@ -89,15 +93,6 @@ function parseEnvValue(value: string): unknown {
   } catch {
     return value;
   }
-}
-
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    const next = node[key];
-    node = (node[key] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
-  }
-  node[path[path.length - 1]] = value;
 }
 
 function deepFreeze<T>(value: T): T {

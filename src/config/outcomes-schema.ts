@@ -26,3 +26,6 @@ export const outcomesSchema = z.strictObject({
   /** Entries in one webhook batch; a larger batch is a 413 (recording one stalls nothing: it yields as it goes). */
   max_batch_entries: positiveInt.default(1000),
 });
+
+export type UsageConfig = z.infer<typeof usageSchema>;
+export type OutcomesConfig = z.infer<typeof outcomesSchema>;

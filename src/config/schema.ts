@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
-import { envoyGrpcSchema } from './envoy-grpc-schema.js';
 import { extraEndpointSchema } from './endpoints-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
@@ -65,16 +64,16 @@ export const upstreamSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  server: serverSchema.default(serverSchema.parse({})),
-  policy: policySchema.default(policySchema.parse({})),
-  keys: keysSchema.default(keysSchema.parse({})),
-  log: logSchema.default(logSchema.parse({})),
-  upstream: upstreamSchema.default(upstreamSchema.parse({})),
-  identity: identitySchema.default(identitySchema.parse({})),
-  usage: usageSchema.default(usageSchema.parse({})),
-  outcomes: outcomesSchema.default(outcomesSchema.parse({})),
-  envoy_grpc: envoyGrpcSchema.default(envoyGrpcSchema.parse({})),
-  adapters: adaptersSchema.default(adaptersSchema.parse({})),
+  server: serverSchema.prefault({}),
+  policy: policySchema.prefault({}),
+  keys: keysSchema.prefault({}),
+  log: logSchema.prefault({}),
+  upstream: upstreamSchema.prefault({}),
+  identity: identitySchema.prefault({}),
+  usage: usageSchema.prefault({}),
+  outcomes: outcomesSchema.prefault({}),
+  adapters: adaptersSchema.prefault({}),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;
+export type KeysConfig = z.infer<typeof keysSchema>;

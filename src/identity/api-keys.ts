@@ -3,12 +3,9 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline.js';
 import type { AuthzRequest, Principal } from '../core/types.js';
+import { opaqueCredential, STANDARD_CREDENTIAL_HEADERS } from './credentials.js';
 import { hashSecret, parseKeySecret, readableRecords, readKeyFile, type KeyRecord } from './key-file.js';
 import { principalId } from './principal-id.js';
-
-/** Headers OpenAI (Authorization: Bearer), Anthropic (x-api-key) and Azure (api-key) clients send keys in. */
-const KEY_HEADERS = ['authorization', 'x-api-key', 'api-key'] as const;
-const MAX_CREDENTIAL_BYTES = 8 * 1024;
 
 /** Only what a check needs: the record's other fields (description, dates) are not kept per key. */
 interface LoadedKey {
@@ -17,8 +14,6 @@ interface LoadedKey {
   expiresAtMs: number | null;
   principal: Principal;
 }
-
-export type KeyReloadResult = 'success' | 'failure';
 
 export interface ApiKeyStoreOptions {
   file: string;
@@ -34,19 +29,13 @@ export interface ApiKeyStoreOptions {
  */
 export class ApiKeyAuthenticator implements Authenticator {
   readonly name = 'api_key';
-  readonly credentialHeaders = KEY_HEADERS;
+  readonly credentialHeaders = STANDARD_CREDENTIAL_HEADERS;
   private keys = new Map<string, LoadedKey>();
   private readonly now: () => number;
-  private readonly reloadListeners: Array<(result: KeyReloadResult) => void> = [];
 
   constructor(private readonly options: ApiKeyStoreOptions) {
     this.now = options.now ?? Date.now;
     this.keys = loadKeys(readKeyFile(options.file));
-  }
-
-  /** Called after every reload (metrics). */
-  onReloadResult(listener: (result: KeyReloadResult) => void): void {
-    this.reloadListeners.push(listener);
   }
 
   get size(): number {
@@ -69,24 +58,22 @@ export class ApiKeyAuthenticator implements Authenticator {
    * changed otherwise stop working until the file loads again.
    */
   reload(): void {
-    let result: KeyReloadResult = 'success';
     try {
       this.keys = loadKeys(readKeyFile(this.options.file));
-      this.options.onReload?.(this.keys.size);
     } catch (err) {
-      result = 'failure';
       this.keys = restrictedBy(this.keys, readableRecords(this.options.file));
       this.options.onReloadError?.(err as Error);
+      return;
     }
-    for (const listener of this.reloadListeners) listener(result);
+    this.options.onReload?.(this.keys.size);
   }
 
   authenticate(req: AuthzRequest): Principal | null {
-    const secret = presentedKey(req.headers);
-    if (secret === undefined) return null;
-    if (secret.length > MAX_CREDENTIAL_BYTES) throw new TollgateError('ERR_CREDENTIAL_TOO_LARGE', 'credential is too large');
+    const secret = opaqueCredential(req.headers) ?? '';
     const parsed = parseKeySecret(secret);
-    const key = parsed && this.keys.get(parsed.id);
+    // Another shape is another authenticator's; one nobody accepts is still a 401 (the pipeline's rule).
+    if (!parsed) return null;
+    const key = this.keys.get(parsed.id);
     if (!key || !timingSafeEqual(key.hash, Buffer.from(hashSecret(secret)))) {
       throw new TollgateError('ERR_CREDENTIAL_INVALID', 'API key is not valid');
     }
@@ -96,23 +83,6 @@ export class ApiKeyAuthenticator implements Authenticator {
     }
     return key.principal;
   }
-}
-
-/**
- * The API key a request carries, if any. A bearer token shaped like a JWT (three dot-separated
- * parts) is left for the JWT authenticator.
- */
-export function presentedKey(headers: Record<string, string>): string | undefined {
-  const auth = headers.authorization;
-  if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (m && !looksLikeJwt(m[1])) return m[1];
-  }
-  return headers['x-api-key'] ?? headers['api-key'];
-}
-
-export function looksLikeJwt(token: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(token);
 }
 
 function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {

@@ -1,8 +1,8 @@
 import { asTollgateError, TollgateError } from '../core/errors.js';
 import type { DelegationResolver } from '../core/pipeline.js';
 import type { AuthzRequest, Delegation, Principal } from '../core/types.js';
-import { actorChain, principalFromClaims } from './jwt-claims.js';
-import type { JwtVerifier } from './jwt-verifier.js';
+import { actorChain, principalFromClaims } from './jwt/claims.js';
+import type { JwtVerifier } from './jwt/verifier.js';
 
 /**
  * The user an authenticated agent acts for: a user JWT in the on-behalf-of header (verified with the

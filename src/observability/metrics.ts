@@ -6,6 +6,9 @@ import { decisionResult } from './decision-result.js';
 /** Policies may invent reason codes; past this many distinct ones, new ones are counted as "other". */
 const MAX_REASON_LABELS = 64;
 
+/** What identity counts: API key file loads and each issuer's JWKS. */
+export type IdentityMetrics = Pick<Metrics, 'keysLoaded' | 'keyReloads' | 'jwksFetches' | 'jwksKeys'>;
+
 export class Metrics implements DecisionObserver {
   readonly registry = new Registry();
   readonly decisions = new Counter({
@@ -30,6 +33,24 @@ export class Metrics implements DecisionObserver {
   readonly keysLoaded = new Gauge({
     name: 'tollgate_api_keys_loaded',
     help: 'API keys in the key file currently loaded.',
+    registers: [this.registry],
+  });
+  readonly keyReloads = new Counter({
+    name: 'tollgate_keys_reloads_total',
+    help: 'Key file re-reads by result; a failure keeps only last good keys the new file still has unchanged, with its revocations.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly jwksFetches = new Counter({
+    name: 'tollgate_jwks_fetches_total',
+    help: 'JWKS and OIDC discovery fetches by issuer and result; failures keep the last good keys serving.',
+    labelNames: ['issuer', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly jwksKeys = new Gauge({
+    name: 'tollgate_jwks_keys',
+    help: 'Keys in the last good JWKS of each issuer.',
+    labelNames: ['issuer'] as const,
     registers: [this.registry],
   });
   readonly auditWriteFailures = new Counter({

@@ -1,12 +1,20 @@
 import type { Router } from 'express';
 import type { Logger } from 'winston';
-import type { TollgateConfig } from '../config/schema.js';
+import type { OutcomesConfig, UsageConfig } from '../config/outcomes-schema.js';
 import { MemoryUsageStore } from '../limits/memory-usage.js';
 import { RedisUsageStore } from '../limits/redis-usage.js';
 import type { UsageStore } from '../limits/usage.js';
 import { RecentDecisions } from './recent-decisions.js';
 import { OutcomeRecorder } from './recorder.js';
 import { outcomesRouter } from './route.js';
+
+export interface OutcomesDeps {
+  outcomes: OutcomesConfig;
+  usage: UsageConfig;
+  audit: Logger;
+  log: Logger;
+  now: () => number;
+}
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
 export class Outcomes {
@@ -15,9 +23,10 @@ export class Outcomes {
   /** The pipeline's UsageReader (input.usage), fed by recorded outcomes. */
   readonly usage: UsageStore;
   private readonly recorder: OutcomeRecorder;
+  private readonly config: OutcomesConfig;
 
-  constructor(private readonly config: TollgateConfig, audit: Logger, log: Logger, now: () => number) {
-    const { usage, outcomes } = config;
+  constructor({ outcomes, usage, audit, log, now }: OutcomesDeps) {
+    this.config = outcomes;
     this.decisions = new RecentDecisions(outcomes.remember_decisions);
     this.usage = usage.redis_url
       ? new RedisUsageStore({
@@ -32,9 +41,9 @@ export class Outcomes {
   }
 
   router(): Router {
-    const { outcomes } = this.config;
+    const { config } = this;
     return outcomesRouter({
-      recorder: this.recorder, hookToken: outcomes.hook_token, maxBodyBytes: outcomes.max_body_bytes, maxBatchEntries: outcomes.max_batch_entries,
+      recorder: this.recorder, hookToken: config.hook_token, maxBodyBytes: config.max_body_bytes, maxBatchEntries: config.max_batch_entries,
     });
   }
 

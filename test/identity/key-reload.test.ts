@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApiKeyAuthenticator, type KeyReloadResult } from '../../src/identity/api-keys.js';
+import { ApiKeyAuthenticator } from '../../src/identity/api-keys.js';
 import type { KeyRecord } from '../../src/identity/key-file.js';
 import type { AuthzRequest } from '../../src/core/types.js';
 import { tempDir, writeKeys, type TestKey } from '../helpers/tollgate.js';
@@ -18,7 +18,7 @@ describe('reloading a key file that fails to load', () => {
   let keys: Record<'a' | 'b' | 'c', TestKey>;
   let auth: ApiKeyAuthenticator;
   let keyFile: string;
-  const results: KeyReloadResult[] = [];
+  const results: Array<'success' | 'failure'> = [];
 
   beforeEach(() => {
     keyFile = path.join(tempDir(), 'keys.yaml');
@@ -28,8 +28,10 @@ describe('reloading a key file that fails to load', () => {
       { subject: 'c', models: ['gpt-4o*'], expires_at: new Date(NOW + 30 * 86400e3).toISOString() },
     ]);
     keys = { a, b, c };
-    auth = new ApiKeyAuthenticator({ file: keyFile, pollIntervalMs: 1000, now: () => NOW });
-    auth.onReloadResult((r) => results.push(r));
+    auth = new ApiKeyAuthenticator({
+      file: keyFile, pollIntervalMs: 1000, now: () => NOW,
+      onReload: () => results.push('success'), onReloadError: () => results.push('failure'),
+    });
   });
 
   const reason = (key: TestKey): string => {

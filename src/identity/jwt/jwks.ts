@@ -1,5 +1,5 @@
 import { createLocalJWKSet, type CompactJWSHeaderParameters, type FlattenedJWSInput, type JSONWebKeySet, type LocalJWKSet } from 'jose';
-import { TollgateError } from '../core/errors.js';
+import { TollgateError } from '../../core/errors.js';
 
 export interface JwksCacheOptions {
   issuer: string;

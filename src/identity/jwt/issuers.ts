@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { JWTVerifyGetKey } from 'jose';
-import { DEFAULT_ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS, type IssuerConfig, type JwtConfig } from '../config/identity-schema.js';
+import { DEFAULT_ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS, type IssuerConfig, type JwtConfig } from '../../config/identity-schema.js';
 import { fetchJson } from './http-json.js';
 import { JwksCache } from './jwks.js';
 import { discoverJwksUri } from './oidc-discovery.js';

@@ -1,9 +1,9 @@
 import type { JWTPayload } from 'jose';
-import type { ClaimMapping } from '../config/identity-schema.js';
-import { TollgateError } from '../core/errors.js';
-import { isObject } from '../core/llm.js';
-import type { Principal } from '../core/types.js';
-import { jwtKeyId, principalId } from './principal-id.js';
+import type { ClaimMapping } from '../../config/identity-schema.js';
+import { TollgateError } from '../../core/errors.js';
+import { isObject } from '../../core/llm.js';
+import type { Principal } from '../../core/types.js';
+import { jwtKeyId, principalId } from '../principal-id.js';
 
 /**
  * Reads a claim by name or dotted path. Claim names may themselves contain dots

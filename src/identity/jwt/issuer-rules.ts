@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
-import type { IssuerConfig } from '../config/identity-schema.js';
-import { TollgateError } from '../core/errors.js';
-import { readClaim } from './jwt-claims.js';
+import type { IssuerConfig } from '../../config/identity-schema.js';
+import { TollgateError } from '../../core/errors.js';
+import { readClaim } from './claims.js';
 
 /**
  * The issuer's own rules on a token whose signature and standard claims jose has verified (exp is

@@ -1,8 +1,8 @@
-import type { Authenticator } from '../core/pipeline.js';
-import type { AuthzRequest, Principal } from '../core/types.js';
-import { looksLikeJwt } from './api-keys.js';
-import { actorChain, jwtCaller, principalFromClaims } from './jwt-claims.js';
-import type { JwtVerifier } from './jwt-verifier.js';
+import type { Authenticator } from '../../core/pipeline.js';
+import type { AuthzRequest, Principal } from '../../core/types.js';
+import { bearerToken, looksLikeJwt } from '../credentials.js';
+import { actorChain, jwtCaller, principalFromClaims } from './claims.js';
+import type { JwtVerifier } from './verifier.js';
 
 /**
  * Bearer JWTs from the configured issuers. A token carrying an RFC 8693 `act` claim authenticates
@@ -30,15 +30,13 @@ export class JwtAuthenticator implements Authenticator {
 }
 
 /**
- * The token in `header`: `Authorization: Bearer <JWT>` (other bearer values are API keys, left to
- * that authenticator), or the whole value of any other configured header.
+ * The token in `header`: a JWT-shaped `Authorization: Bearer` value (other bearer values are other
+ * authenticators'), or the whole value of any other configured header.
  */
 function presentedToken(headers: Record<string, string>, header: string): string | undefined {
-  const value = headers[header];
-  if (value === undefined) return undefined;
-  if (header !== 'authorization') return value.trim();
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
-  return m && looksLikeJwt(m[1]) ? m[1] : undefined;
+  if (header !== 'authorization') return headers[header]?.trim();
+  const token = bearerToken(headers);
+  return token !== undefined && looksLikeJwt(token) ? token : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isObject } from '../core/llm.js';
+import { isObject } from '../../core/llm.js';
 
 /**
  * The JWKS URL from `<issuer>/.well-known/openid-configuration`. The document must name the same

@@ -1,5 +1,5 @@
-import { VerifiedTokenCache } from '../../src/identity/token-cache.js';
-import { actorChain, principalFromClaims, readClaim } from '../../src/identity/jwt-claims.js';
+import { VerifiedTokenCache } from '../../../src/identity/jwt/token-cache.js';
+import { actorChain, principalFromClaims, readClaim } from '../../../src/identity/jwt/claims.js';
 
 describe('VerifiedTokenCache', () => {
   let clock = 1_000_000;

@@ -1,9 +1,9 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult, type ProtectedHeaderParameters } from 'jose';
-import { TollgateError } from '../core/errors.js';
-import { looksLikeJwt } from './api-keys.js';
-import type { TrustedIssuer } from './jwt-issuers.js';
-import { joseFailure } from './jwt-errors.js';
-import { checkIssuerRules } from './jwt-issuer-rules.js';
+import { TollgateError } from '../../core/errors.js';
+import { looksLikeJwt } from '../credentials.js';
+import type { TrustedIssuer } from './issuers.js';
+import { joseFailure } from './jose-failure.js';
+import { checkIssuerRules } from './issuer-rules.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 export interface VerifiedJwt {

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fetchJson } from '../../src/identity/http-json.js';
-import { JwksCache } from '../../src/identity/jwks.js';
-import { discoverJwksUri } from '../../src/identity/oidc-discovery.js';
-import { TestIdp } from '../helpers/idp.js';
-import { tempDir, writeFile } from '../helpers/tollgate.js';
+import { fetchJson } from '../../../src/identity/jwt/http-json.js';
+import { JwksCache } from '../../../src/identity/jwt/jwks.js';
+import { discoverJwksUri } from '../../../src/identity/jwt/oidc-discovery.js';
+import { TestIdp } from '../../helpers/idp.js';
+import { tempDir, writeFile } from '../../helpers/tollgate.js';
 
 describe('JwksCache against a real JWKS endpoint', () => {
   let idp: TestIdp;

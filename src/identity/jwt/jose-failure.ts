@@ -1,4 +1,4 @@
-import { TollgateError, type ErrorCode } from '../core/errors.js';
+import { TollgateError, type ErrorCode } from '../../core/errors.js';
 
 /** jose failure codes to Tollgate codes. Messages are Tollgate's own: jose's may quote claims. */
 const BY_JOSE_CODE: Record<string, [ErrorCode, string]> = {

@@ -1,8 +1,8 @@
-import { TollgateError } from '../../core/errors.js';
 import type { AuthzRequest } from '../../core/types.js';
 import { isHttpMethod, splitTarget } from '../http/request-line.js';
 import type { CheckRequestMessage, HeaderValueMessage, HttpRequestMessage, MetadataMessage, PeerMessage } from './messages.js';
 import { fromStruct } from './struct.js';
+import { requestMalformed } from '../http/malformed.js';
 
 /** Envoy adds this when it includes a body; 'true' means the body was cut at max_request_bytes. */
 const PARTIAL_BODY_HEADER = 'x-envoy-auth-partial-body';
@@ -14,12 +14,12 @@ const PARTIAL_BODY_HEADER = 'x-envoy-auth-partial-body';
 export function decodeCheckRequest(check: CheckRequestMessage, transportPeer: string | undefined): AuthzRequest {
   const attributes = check.attributes;
   const http = attributes?.request?.http;
-  if (!attributes || !http) throw malformed('CheckRequest has no attributes.request.http');
+  if (!attributes || !http) throw requestMalformed('CheckRequest has no attributes.request.http');
   const all = requestHeaders(http);
   const method = http.method || all[':method'];
   const target = http.path || all[':path'];
-  if (!isHttpMethod(method)) throw malformed('CheckRequest has no valid HTTP method');
-  if (!target) throw malformed('CheckRequest has no request path');
+  if (!isHttpMethod(method)) throw requestMalformed('CheckRequest has no valid HTTP method');
+  if (!target) throw requestMalformed('CheckRequest has no request path');
   const host = http.host || all[':authority'] || all.host || '';
   const headers = withoutPseudoHeaders(all);
   if (host && !headers.host) headers.host = host;
@@ -108,8 +108,4 @@ export function peerAddress(peer: string | undefined): string | undefined {
   if (bracketed) return bracketed[1];
   const lastColon = bare.lastIndexOf(':');
   return lastColon > 0 && bare.indexOf(':') === lastColon ? bare.slice(0, lastColon) : bare;
-}
-
-function malformed(message: string): TollgateError {
-  return new TollgateError('ERR_REQUEST_MALFORMED', message);
 }

@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { TollgateError } from '../../core/errors.js';
 import { packageRoot } from '../../paths.js';
+import { requestMalformed } from '../http/malformed.js';
 
 /** A CheckRequest that could not be read; the handler still answers it with an audited deny. */
 export class UndecodableRequest {
@@ -39,7 +40,7 @@ function tolerantDeserialize(deserialize: (bytes: Buffer) => object, maxBytes: n
     try {
       return deserialize(bytes);
     } catch (err) {
-      return new UndecodableRequest(new TollgateError('ERR_REQUEST_MALFORMED', `CheckRequest is not valid protobuf: ${(err as Error).message}`));
+      return new UndecodableRequest(requestMalformed(`CheckRequest is not valid protobuf: ${(err as Error).message}`));
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { AdaptersConfig } from '../../config/adapters-schema.js';
-import { TollgateError } from '../../core/errors.js';
+import type { TollgateError } from '../../core/errors.js';
+import { requestMalformed } from '../http/malformed.js';
 import { isHttpMethod } from '../http/request-line.js';
 
 export type ForwardAuthDialect = AdaptersConfig['forward_auth']['dialect'];
@@ -83,5 +84,5 @@ function targetOfUrl(value: string): string {
 }
 
 function malformed(message: string): TollgateError {
-  return new TollgateError('ERR_REQUEST_MALFORMED', `forward-auth: ${message}`);
+  return requestMalformed(`forward-auth: ${message}`);
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { TollgateError } from '../../core/errors.js';
+import { requestMalformed } from './malformed.js';
 
 /** Header names to lower case; list values joined as HTTP folds repeated headers. */
 export function lowerCaseHeaders(headers: Record<string, unknown>): Record<string, string> {
@@ -8,7 +8,7 @@ export function lowerCaseHeaders(headers: Record<string, unknown>): Record<strin
     const key = name.toLowerCase();
     if (typeof value === 'string') out[key] = value;
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[key] = value.join(', ');
-    else throw new TollgateError('ERR_REQUEST_MALFORMED', `header "${name}" must be a string or a list of strings`);
+    else throw requestMalformed(`header "${name}" must be a string or a list of strings`);
   }
   return out;
 }

@@ -1,8 +1,8 @@
-import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/llm.js';
 import type { AuthzRequest } from '../../core/types.js';
 import { lowerCaseHeaders } from '../http/headers.js';
 import { isHttpMethod } from '../http/request-line.js';
+import { requestMalformed } from '../http/malformed.js';
 
 /**
  * The document Kong's OPA plugin posts: {"input": {"request": {"http": {host, port, method, scheme,
@@ -11,14 +11,14 @@ import { isHttpMethod } from '../http/request-line.js';
  */
 export function decodeKongInput(doc: unknown, transportPeer: string | undefined): AuthzRequest {
   const input = isObject(doc) ? doc.input : undefined;
-  if (!isObject(input)) throw malformed('body must be {"input": {...}}');
+  if (!isObject(input)) throw requestMalformed('body must be {"input": {...}}');
   const http = isObject(input.request) ? input.request.http : undefined;
-  if (!isObject(http)) throw malformed('input.request.http must be an object');
+  if (!isObject(http)) throw requestMalformed('input.request.http must be an object');
   const { method, path, host, scheme, headers, querystring, body, parsed_body: parsedBody } = http;
-  if (!isHttpMethod(method)) throw malformed('input.request.http.method must be an HTTP method');
-  if (typeof path !== 'string' || !path.startsWith('/')) throw malformed('input.request.http.path must start with /');
-  if (headers !== undefined && !isObject(headers)) throw malformed('input.request.http.headers must be an object');
-  if (input.client_ip !== undefined && typeof input.client_ip !== 'string') throw malformed('input.client_ip must be a string');
+  if (!isHttpMethod(method)) throw requestMalformed('input.request.http.method must be an HTTP method');
+  if (typeof path !== 'string' || !path.startsWith('/')) throw requestMalformed('input.request.http.path must start with /');
+  if (headers !== undefined && !isObject(headers)) throw requestMalformed('input.request.http.headers must be an object');
+  if (input.client_ip !== undefined && typeof input.client_ip !== 'string') throw requestMalformed('input.client_ip must be a string');
   const lowered = lowerCaseHeaders(headers ?? {});
   return {
     gateway: 'kong',
@@ -38,13 +38,13 @@ export function decodeKongInput(doc: unknown, transportPeer: string | undefined)
 /** Rebuilds the raw query from Kong's map, so policy sees the same query string other gateways give it. */
 function queryString(querystring: unknown): string {
   if (querystring === undefined) return '';
-  if (!isObject(querystring)) throw malformed('input.request.http.querystring must be an object');
+  if (!isObject(querystring)) throw requestMalformed('input.request.http.querystring must be an object');
   const parts: string[] = [];
   for (const [name, value] of Object.entries(querystring)) {
     for (const v of Array.isArray(value) ? value : [value]) {
       if (v === true) parts.push(encodeURIComponent(name));
       else if (typeof v === 'string') parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(v)}`);
-      else throw malformed(`querystring "${name}" must be a string, a list of strings or true`);
+      else throw requestMalformed(`querystring "${name}" must be a string, a list of strings or true`);
     }
   }
   return parts.join('&');
@@ -55,8 +55,4 @@ function kongEntities(input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of ['service', 'route', 'consumer']) if (isObject(input[name])) out[name] = input[name];
   return out;
-}
-
-function malformed(message: string): TollgateError {
-  return new TollgateError('ERR_REQUEST_MALFORMED', message);
 }

@@ -1,21 +1,21 @@
-import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/llm.js';
 import type { AuthzRequest } from '../../core/types.js';
 import { lowerCaseHeaders } from '../http/headers.js';
 import { isHttpMethod, splitTarget } from '../http/request-line.js';
+import { requestMalformed } from '../http/malformed.js';
 
 /**
  * POST /v1/authorize body: {"method", "path", "headers": {...}, "body"?: any, "source"?: {"address"}}.
  * `path` may carry a query string; header values may be strings or lists of strings.
  */
 export function decodeNativeRequest(doc: unknown, transportPeer: string | undefined): AuthzRequest {
-  if (!isObject(doc)) throw malformed('request must be a JSON object');
+  if (!isObject(doc)) throw requestMalformed('request must be a JSON object');
   const { method, path, headers, body, source } = doc;
-  if (!isHttpMethod(method)) throw malformed('"method" must be an HTTP method');
-  if (typeof path !== 'string' || !path.startsWith('/')) throw malformed('"path" must be a string starting with /');
-  if (headers !== undefined && !isObject(headers)) throw malformed('"headers" must be an object');
+  if (!isHttpMethod(method)) throw requestMalformed('"method" must be an HTTP method');
+  if (typeof path !== 'string' || !path.startsWith('/')) throw requestMalformed('"path" must be a string starting with /');
+  if (headers !== undefined && !isObject(headers)) throw requestMalformed('"headers" must be an object');
   if (source !== undefined && (!isObject(source) || (source.address !== undefined && typeof source.address !== 'string'))) {
-    throw malformed('"source" must be an object with a string "address"');
+    throw requestMalformed('"source" must be an object with a string "address"');
   }
   const lowered = lowerCaseHeaders(headers ?? {});
   return {
@@ -29,8 +29,4 @@ export function decodeNativeRequest(doc: unknown, transportPeer: string | undefi
     source: { address: (source?.address as string | undefined) ?? undefined },
     transportPeer,
   };
-}
-
-function malformed(message: string): TollgateError {
-  return new TollgateError('ERR_REQUEST_MALFORMED', message);
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/llm.js';
 import type { DocumentOutcome, DocumentQuery } from '../../core/document-evaluation.js';
 import type { HotRoute } from '../../server/authz-server.js';
 import { parseJsonBody, readBody, sendJson } from '../../server/body.js';
-import { requestLineOf, bareRequest } from '../http/decide.js';
+import { bareRequest, requestLineOf } from '../http/decide.js';
+import { requestMalformed } from '../http/malformed.js';
 import type { HttpAdapter } from '../http-adapter.js';
 
 const DATA_PREFIX = '/v1/data/';
@@ -35,7 +35,7 @@ export const dataApiAdapter: HttpAdapter = {
 async function readQuery(req: IncomingMessage, path: string, query: string, maxBodyBytes: number): Promise<DocumentQuery> {
   const entrypoint = decodeURIComponent(path.slice(DATA_PREFIX.length)).replace(/\/+$/, '');
   // OPA would answer the whole data document here; Tollgate serves only compiled entrypoints.
-  if (entrypoint === '') throw new TollgateError('ERR_REQUEST_MALFORMED', 'name a policy entrypoint: /v1/data/<package path>/<rule>');
+  if (entrypoint === '') throw requestMalformed('name a policy entrypoint: /v1/data/<package path>/<rule>');
   const input = req.method === 'GET' ? inputFromQuery(query) : inputFromBody(await readBody(req, maxBodyBytes));
   return { entrypoint, input };
 }
@@ -53,7 +53,7 @@ function dataApiAnswer(outcome: DocumentOutcome, decisionId: string): [number, u
 function inputFromBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
   const doc = parseJsonBody(body);
-  if (!isObject(doc)) throw new TollgateError('ERR_REQUEST_MALFORMED', 'body must be a JSON object like {"input": ...}');
+  if (!isObject(doc)) throw requestMalformed('body must be a JSON object like {"input": ...}');
   return doc.input;
 }
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
+import { TollgateError } from './core/errors.js';
 import { Pipeline } from './core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
@@ -18,7 +19,7 @@ import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer } from './server/authz-server.js';
-import { sendJson } from './server/body.js';
+import { sendError } from './server/body.js';
 
 export interface AppOptions {
   /** Where log lines go (tests read them); stdout by default. */
@@ -96,7 +97,7 @@ export class TollgateApp {
     const fallback = express();
     fallback.disable('x-powered-by');
     fallback.use(this.outcomes.router());
-    fallback.use((_req, res) => sendJson(res, 404, { error: { code: 'not_found', message: 'no such endpoint' } }));
+    fallback.use((_req, res) => sendError(res, new TollgateError('ERR_NOT_FOUND', 'no such endpoint')));
     const incidents = new HttpIncidentLog(this.loggers.audit, this.metrics);
     const http = await this.listen(createAuthzServer(hotRoutes, fallback, { maxHeaderBytes: server.max_header_bytes, incidents }), server.http_port, server.host);
     const adminApp = createAdminApp({

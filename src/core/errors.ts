@@ -1,6 +1,8 @@
 /**
- * Every failure in the pipeline becomes a deny carrying one of these codes. Callers switch on
- * `code`, never on messages. `reason` is the stable string written to decisions, logs and metrics.
+ * Every failure Tollgate reports carries one of these codes: denies, error bodies
+ * (`{"error": {"code": reason, "message"}}`) and load failures. Callers switch on `code`, never on
+ * messages. `reason` is the stable string written to decisions, bodies, logs and metrics. Each code
+ * is documented in docs/errors.md (a test keeps the two in sync).
  */
 export const ERRORS = {
   ERR_CREDENTIAL_INVALID: { status: 401, reason: 'credential_invalid' },
@@ -37,6 +39,16 @@ export const ERRORS = {
   ERR_ANSWER_UNSENDABLE: { status: 500, reason: 'answer_unsendable' },
   ERR_HEADERS_TOO_LARGE: { status: 431, reason: 'request_headers_too_large' },
   ERR_INTERNAL: { status: 500, reason: 'internal_error' },
+  ERR_DEPENDENCY_UNAVAILABLE: { status: 503, reason: 'dependency_unavailable' },
+  ERR_NOT_FOUND: { status: 404, reason: 'not_found' },
+  ERR_UNAUTHENTICATED: { status: 401, reason: 'unauthenticated' },
+  ERR_ADMIN_MUTATION_REFUSED: { status: 403, reason: 'admin_mutation_refused' },
+  ERR_OUTCOMES_DISABLED: { status: 503, reason: 'outcomes_disabled' },
+  // Load-time failures: they stop a start or refuse a reload, and never reach a caller.
+  ERR_BUNDLE_UNREADABLE: { status: 500, reason: 'bundle_unreadable' },
+  ERR_BUNDLE_INVALID: { status: 500, reason: 'bundle_invalid' },
+  ERR_POLICY_INCOMPATIBLE: { status: 500, reason: 'policy_incompatible' },
+  ERR_KEY_FILE_INVALID: { status: 500, reason: 'key_file_invalid' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,6 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { TollgateError } from '../core/errors.js';
 import { isObject } from '../core/is-object.js';
 import { withFileLock } from './file-lock.js';
 
@@ -51,20 +52,32 @@ function readText(path: string): string {
   }
 }
 
-/** Reads and validates a key file; a missing file is an empty one. Throws with the bad key path. */
+/**
+ * Reads and validates a key file; a missing file is an empty one. An unreadable file, text that is
+ * not YAML, a bad record (named by its key path) or a duplicate id is ERR_KEY_FILE_INVALID.
+ */
 export function readKeyFile(path: string): KeyRecord[] {
-  const text = readText(path);
-  const parsed = keyFileSchema.safeParse(parseKeyFileText(text) ?? {});
+  let doc: unknown;
+  try {
+    doc = parseKeyFileText(readText(path));
+  } catch (err) {
+    throw invalidKeyFile(path, (err as Error).message, err);
+  }
+  const parsed = keyFileSchema.safeParse(doc ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`key file ${path}: ${issue.path.join('.')}: ${issue.message}`);
+    throw invalidKeyFile(path, `${issue.path.join('.')}: ${issue.message}`);
   }
   const ids = new Set<string>();
   for (const key of parsed.data.keys) {
-    if (ids.has(key.id)) throw new Error(`key file ${path}: duplicate key id ${key.id}`);
+    if (ids.has(key.id)) throw invalidKeyFile(path, `duplicate key id ${key.id}`);
     ids.add(key.id);
   }
   return parsed.data.keys;
+}
+
+function invalidKeyFile(path: string, detail: string, cause?: unknown): TollgateError {
+  return new TollgateError('ERR_KEY_FILE_INVALID', `key file ${path}: ${detail}`, { cause });
 }
 
 const HEADER = '# Tollgate API keys, managed by `tollgate keys`. Only SHA-256 hashes of secrets are stored.\n'

@@ -83,5 +83,5 @@ function counters(hash: Record<string, string>): WindowCounters {
 }
 
 function unavailable(err: unknown): TollgateError {
-  return new TollgateError('ERR_INTERNAL', `usage store unavailable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new TollgateError('ERR_DEPENDENCY_UNAVAILABLE', `usage store unavailable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { asTollgateError } from '../core/errors.js';
+import { asTollgateError, TollgateError } from '../core/errors.js';
 import { isObject } from '../core/llm.js';
+import { sendError } from '../server/body.js';
 import { hookTokenMatches } from './hook-token.js';
 import { outcomeFromStandardLoggingPayload, outcomeFromTollgateShape, type Outcome } from './outcome.js';
 import type { OutcomeRecorder } from './recorder.js';
@@ -27,9 +28,9 @@ export function outcomesRouter(options: OutcomesRouteOptions): Router {
   router.post(
     '/v1/outcomes',
     (req, res, next) => {
-      if (options.hookToken === null) return void fail(res, 503, 'outcomes_disabled', 'outcomes.hook_token is not configured');
+      if (options.hookToken === null) return void sendError(res, new TollgateError('ERR_OUTCOMES_DISABLED', 'outcomes.hook_token is not configured'));
       if (!hookTokenMatches(req.get(HOOK_TOKEN_HEADER), options.hookToken)) {
-        return void fail(res, 401, 'unauthenticated', `missing or wrong ${HOOK_TOKEN_HEADER}`);
+        return void sendError(res, new TollgateError('ERR_UNAUTHENTICATED', `missing or wrong ${HOOK_TOKEN_HEADER}`));
       }
       next();
     },
@@ -38,21 +39,18 @@ export function outcomesRouter(options: OutcomesRouteOptions): Router {
       const body: unknown = req.body;
       if (Array.isArray(body)) {
         if (body.length > options.maxBatchEntries) {
-          return void fail(res, 413, 'request_too_large', `a batch holds at most ${options.maxBatchEntries} entries (outcomes.max_batch_entries)`);
+          return void sendError(res, new TollgateError('ERR_REQUEST_TOO_LARGE', `a batch holds at most ${options.maxBatchEntries} entries (outcomes.max_batch_entries)`));
         }
         res.json(await recordBatch(options.recorder, body));
         return;
       }
       const outcome = isObject(body) ? outcomeFromTollgateShape(body) ?? outcomeFromStandardLoggingPayload(body) : null;
-      if (!outcome) return void fail(res, 400, 'request_malformed', 'body must name a decision_id (Tollgate shape) or be a LiteLLM StandardLoggingPayload array');
+      if (!outcome) return void sendError(res, new TollgateError('ERR_REQUEST_MALFORMED', 'body must name a decision_id (Tollgate shape) or be a LiteLLM StandardLoggingPayload array'));
       res.json({ result: await options.recorder.record(outcome), decision_id: outcome.decisionId });
     },
   );
   router.use('/v1/outcomes', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 503;
-    if (status < 500) return void fail(res, status, status === 413 ? 'request_too_large' : 'request_malformed', (err as Error).message);
-    const error = asTollgateError(err);
-    fail(res, 503, error.reason, error.message);
+    sendError(res, outcomesFailure(err));
   });
   return router;
 }
@@ -74,6 +72,9 @@ async function recordBatch(recorder: OutcomeRecorder, items: unknown[]): Promise
   return counts;
 }
 
-function fail(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
+/** express.json's own errors carry an HTTP status (413 too large, 4xx unparsable); anything else is the recorder's. */
+function outcomesFailure(err: unknown): TollgateError {
+  const status = (err as { status?: unknown }).status;
+  if (typeof status !== 'number' || status >= 500) return asTollgateError(err);
+  return new TollgateError(status === 413 ? 'ERR_REQUEST_TOO_LARGE' : 'ERR_REQUEST_MALFORMED', (err as Error).message);
 }

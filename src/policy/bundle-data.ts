@@ -1,3 +1,5 @@
+import { TollgateError } from '../core/errors.js';
+
 /**
  * Names that reach Object.prototype when used as a property key on an ordinary object. A bundle that
  * uses one as a path segment or a data key is refused: merging it would mean walking the prototype.
@@ -9,9 +11,9 @@ export function pathSegments(path: string, what: string): string[] {
   if (path === '') return [];
   const segments = path.split('/');
   for (const segment of segments) {
-    if (segment === '' || segment === '.' || segment === '..') throw new Error(`${what} "${path}" has an empty, "." or ".." segment`);
-    if (/[\\\0]/.test(segment)) throw new Error(`${what} "${path}" contains a backslash or NUL`);
-    if (PROTOTYPE_NAMES.has(segment)) throw new Error(`${what} "${path}" uses the reserved name "${segment}"`);
+    if (segment === '' || segment === '.' || segment === '..') throw new TollgateError('ERR_BUNDLE_INVALID', `${what} "${path}" has an empty, "." or ".." segment`);
+    if (/[\\\0]/.test(segment)) throw new TollgateError('ERR_BUNDLE_INVALID', `${what} "${path}" contains a backslash or NUL`);
+    if (PROTOTYPE_NAMES.has(segment)) throw new TollgateError('ERR_BUNDLE_INVALID', `${what} "${path}" uses the reserved name "${segment}"`);
   }
   return segments;
 }
@@ -20,11 +22,11 @@ export function pathSegments(path: string, what: string): string[] {
 export function parseBundleJson(content: Uint8Array, file: string): unknown {
   try {
     return JSON.parse(Buffer.from(content).toString('utf8'), (key, value: unknown) => {
-      if (PROTOTYPE_NAMES.has(key)) throw new Error(`the reserved key "${key}" is not allowed`);
+      if (PROTOTYPE_NAMES.has(key)) throw new TollgateError('ERR_BUNDLE_INVALID', `the reserved key "${key}" is not allowed`);
       return value;
     });
   } catch (err) {
-    throw new Error(`bundle file ${file} is not valid JSON data: ${(err as Error).message}`, { cause: err });
+    throw new TollgateError('ERR_BUNDLE_INVALID', `bundle file ${file} is not valid JSON data: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -41,7 +43,7 @@ export function emptyData(): DataDocument {
  */
 export function mergeAt(data: DataDocument, path: string[], value: unknown, file: string): void {
   if (path.length === 0) {
-    if (!isPlainObject(value)) throw new Error(`bundle file ${file} must hold a JSON object at the data root`);
+    if (!isPlainObject(value)) throw new TollgateError('ERR_BUNDLE_INVALID', `bundle file ${file} must hold a JSON object at the data root`);
     mergeObjects(data, value, [], file);
     return;
   }
@@ -73,7 +75,7 @@ export function checkDataWithinRoots(data: DataDocument, roots: string[][], at: 
     const path = [...at, key];
     if (roots.some((root) => isPrefix(root, path))) continue;
     if (isPlainObject(value) && roots.some((root) => isPrefix(path, root))) checkDataWithinRoots(value, roots, path);
-    else throw new Error(`bundle manifest roots do not include data at /${path.join('/')}`);
+    else throw new TollgateError('ERR_BUNDLE_INVALID', `bundle manifest roots do not include data at /${path.join('/')}`);
   }
 }
 
@@ -85,6 +87,6 @@ function isPlainObject(value: unknown): value is DataDocument {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function conflict(file: string, path: string[]): Error {
-  return new Error(`bundle file ${file} conflicts with other bundle data at /${path.join('/')}`);
+function conflict(file: string, path: string[]): TollgateError {
+  return new TollgateError('ERR_BUNDLE_INVALID', `bundle file ${file} conflicts with other bundle data at /${path.join('/')}`);
 }

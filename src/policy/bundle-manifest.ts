@@ -1,3 +1,4 @@
+import { TollgateError } from '../core/errors.js';
 import { isPrefix, parseBundleJson, pathSegments } from './bundle-data.js';
 
 export interface BundleManifest {
@@ -46,6 +47,6 @@ function isWasmEntry(value: unknown): value is { entrypoint: string; module: str
   return typeof entry === 'object' && entry !== null && typeof entry.entrypoint === 'string' && typeof entry.module === 'string';
 }
 
-function invalid(detail: string): Error {
-  return new Error(`bundle /.manifest is invalid: ${detail}`);
+function invalid(detail: string): TollgateError {
+  return new TollgateError('ERR_BUNDLE_INVALID', `bundle /.manifest is invalid: ${detail}`);
 }

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { TollgateError } from '../core/errors.js';
 import { checkDataWithinRoots, emptyData, mergeAt, parseBundleJson, pathSegments, type DataDocument } from './bundle-data.js';
 import { defaultManifest, parseManifest, rootSegments, type BundleManifest } from './bundle-manifest.js';
 import { readTar } from './tar.js';
@@ -18,7 +19,7 @@ export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads an OPA bundle (.tar.gz: /policy.wasm, data.json files, /.manifest) and checks every entry
- * name, the manifest and the merged data against the roots. Pure: it throws a message naming the
+ * name, the manifest and the merged data against the roots. Pure: it throws ERR_BUNDLE_INVALID naming the
  * problem and changes nothing outside the value it returns, so a refused bundle leaves no trace.
  */
 export function readBundle(gz: Uint8Array): PolicyBundle {
@@ -26,25 +27,25 @@ export function readBundle(gz: Uint8Array): PolicyBundle {
   try {
     tar = gunzipSync(gz, { maxOutputLength: MAX_BUNDLE_BYTES });
   } catch (err) {
-    throw new Error(`bundle is not a readable gzip file of at most ${MAX_BUNDLE_BYTES} bytes: ${(err as Error).message}`, { cause: err });
+    throw new TollgateError('ERR_BUNDLE_INVALID', `bundle is not a readable gzip file of at most ${MAX_BUNDLE_BYTES} bytes: ${(err as Error).message}`, { cause: err });
   }
   const files = new Map<string, Buffer>();
   for (const entry of readTar(tar)) {
     // OPA writes "/policy.wasm"; one leading "/" or "./" names the bundle root, anything else must be clean.
     const segments = pathSegments(entry.name.replace(/^\.?\//, ''), 'bundle entry');
-    if (segments.length === 0) throw new Error('bundle has an entry without a name');
+    if (segments.length === 0) throw new TollgateError('ERR_BUNDLE_INVALID', 'bundle has an entry without a name');
     const name = `/${segments.join('/')}`;
     // Two entries with one name: tools disagree on which wins, so the bundle means two things.
-    if (files.has(name)) throw new Error(`bundle has two entries named ${name}`);
+    if (files.has(name)) throw new TollgateError('ERR_BUNDLE_INVALID', `bundle has two entries named ${name}`);
     files.set(name, entry.content);
   }
   const wasm = files.get('/policy.wasm');
-  if (!wasm) throw new Error('bundle has no /policy.wasm (build it with `opa build -t wasm`)');
+  if (!wasm) throw new TollgateError('ERR_BUNDLE_INVALID', 'bundle has no /policy.wasm (build it with `opa build -t wasm`)');
   const manifestFile = files.get('/.manifest');
   const manifest = manifestFile ? parseManifest(manifestFile) : defaultManifest();
   const data = emptyData();
   for (const [name, content] of files) {
-    if (/\/data\.ya?ml$/.test(name)) throw new Error(`bundle file ${name}: YAML data is not supported, use data.json`);
+    if (/\/data\.ya?ml$/.test(name)) throw new TollgateError('ERR_BUNDLE_INVALID', `bundle file ${name}: YAML data is not supported, use data.json`);
     if (name.endsWith('/data.json')) mergeAt(data, name.split('/').slice(1, -1), parseBundleJson(content, name), name);
   }
   checkDataWithinRoots(data, rootSegments(manifest.roots));

@@ -1,4 +1,5 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { TollgateError } from '../core/errors.js';
 import { WasmPolicyEngine } from './wasm-engine.js';
 
 export interface PolicyStoreOptions {
@@ -57,7 +58,7 @@ export class PolicyStore {
     try {
       bytes = readFileSync(this.options.bundlePath);
     } catch (err) {
-      throw new Error(`cannot read policy bundle ${this.options.bundlePath}: ${(err as Error).message}`, { cause: err });
+      throw new TollgateError('ERR_BUNDLE_UNREADABLE', `cannot read policy bundle ${this.options.bundlePath}: ${(err as Error).message}`, { cause: err });
     }
     return WasmPolicyEngine.fromBundle(bytes, {
       entrypoint: this.options.entrypoint,

@@ -1,3 +1,5 @@
+import { TollgateError } from '../core/errors.js';
+
 /** One regular file of a tar archive, under the name the archive gives it. */
 export interface TarEntry {
   name: string;
@@ -82,10 +84,10 @@ function cString(buf: Uint8Array): string {
   return Buffer.from(end === -1 ? buf : buf.subarray(0, end)).toString('utf8');
 }
 
-function corrupt(detail: string): Error {
-  return new Error(`bundle tar is corrupt: ${detail}`);
+function corrupt(detail: string): TollgateError {
+  return new TollgateError('ERR_BUNDLE_INVALID', `bundle tar is corrupt: ${detail}`);
 }
 
-function truncated(): Error {
-  return new Error('bundle tar is truncated (an entry or the end-of-archive block is missing)');
+function truncated(): TollgateError {
+  return new TollgateError('ERR_BUNDLE_INVALID', 'bundle tar is truncated (an entry or the end-of-archive block is missing)');
 }

@@ -1,4 +1,5 @@
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { TollgateError } from '../core/errors.js';
 import type { PolicyEngine } from '../core/pipeline.js';
 import { readBundle, type BundleManifest } from './bundle.js';
 import { hostBuiltins, sdkBuiltinNames } from './host-builtins.js';
@@ -31,8 +32,8 @@ export class WasmPolicyEngine implements PolicyEngine {
   }
 
   /**
-   * Loads and checks a bundle; throws a message naming the problem (missing entrypoint, unimplemented
-   * builtin, bad file). Nothing shared is touched until it returns: the caller swaps engines.
+   * Loads and checks a bundle; throws ERR_BUNDLE_INVALID (bad file) or ERR_POLICY_INCOMPATIBLE (missing
+   * entrypoint, unimplemented builtin). Nothing shared is touched until it returns: the caller swaps engines.
    */
   static async fromBundle(gz: Uint8Array, options: WasmEngineOptions): Promise<WasmPolicyEngine> {
     const bundle = readBundle(gz);
@@ -41,25 +42,25 @@ export class WasmPolicyEngine implements PolicyEngine {
     try {
       policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: options.maxMemoryPages }, builtins);
     } catch (err) {
-      throw new Error(`policy.wasm could not be loaded: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new TollgateError('ERR_BUNDLE_INVALID', `policy.wasm could not be loaded: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const required = requiredBuiltinNames(policy);
     const available = new Set([...sdkBuiltinNames(), ...Object.keys(builtins)]);
     const missing = required.filter((name) => !available.has(name));
     if (missing.length > 0) {
-      throw new Error(`policy needs builtins that are not available in Wasm here: ${missing.join(', ')}`);
+      throw new TollgateError('ERR_POLICY_INCOMPATIBLE', `policy needs builtins that are not available in Wasm here: ${missing.join(', ')}`);
     }
     const entrypointIds = new Map(Object.entries(policy.entrypoints as Record<string, number>));
     const entrypointId = entrypointIds.get(options.entrypoint);
     if (entrypointId === undefined) {
-      throw new Error(`policy has no entrypoint "${options.entrypoint}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
+      throw new TollgateError('ERR_POLICY_INCOMPATIBLE', `policy has no entrypoint "${options.entrypoint}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
     }
     try {
       policy.setData(bundle.data);
       // One evaluation on an empty input: a module that traps is refused here, not on the first request.
       policy.evaluate({}, entrypointId);
     } catch (err) {
-      throw new Error(`policy could not evaluate with its bundle data: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new TollgateError('ERR_BUNDLE_INVALID', `policy could not evaluate with its bundle data: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     return new WasmPolicyEngine(policy, entrypointIds, entrypointId, bundle.manifest, required);
   }

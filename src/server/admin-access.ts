@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { RequestHandler } from 'express';
+import { TollgateError } from '../core/errors.js';
 import { hookTokenMatches } from '../outcomes/hook-token.js';
+import { sendError } from './body.js';
 
 /** Who may change state through the admin port (policy reload). */
 export interface AdminAccess {
@@ -35,11 +37,11 @@ export function adminMutationGuard(access: AdminAccess): RequestHandler {
       const header = req.get('authorization') ?? '';
       const presented = /^Bearer (.+)$/i.exec(header)?.[1];
       if (hookTokenMatches(presented, access.token)) return next();
-      res.status(401).set('www-authenticate', 'Bearer realm="tollgate-admin"')
-        .json({ error: { code: 'unauthenticated', message: 'admin changes need Authorization: Bearer <server.admin_token_file>' } });
+      sendError(res, new TollgateError('ERR_UNAUTHENTICATED', 'admin changes need Authorization: Bearer <server.admin_token_file>'),
+        { 'www-authenticate': 'Bearer realm="tollgate-admin"' });
       return;
     }
     if (access.loopbackOnly) return next();
-    res.status(403).json({ error: { code: 'admin_mutation_refused', message: 'set server.admin_token_file to change state through an admin port that is not on loopback' } });
+    sendError(res, new TollgateError('ERR_ADMIN_MUTATION_REFUSED', 'set server.admin_token_file to change state through an admin port that is not on loopback'));
   };
 }

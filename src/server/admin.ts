@@ -2,7 +2,9 @@ import express, { type Express } from 'express';
 import type { AuditTrail } from '../observability/audit-trail.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import { TollgateError } from '../core/errors.js';
 import { adminMutationGuard, type AdminAccess } from './admin-access.js';
+import { sendError } from './body.js';
 
 export interface AdminDeps {
   metrics: Metrics;
@@ -14,6 +16,7 @@ export interface AdminDeps {
 
 /** Admin port: liveness, readiness (a policy is loaded and the audit trail is written), Prometheus metrics, policy status. */
 export function createAdminApp({ metrics, policies, audit, access }: AdminDeps): Express {
+  const noPolicy = new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
   const app = express();
   app.disable('x-powered-by');
   app.use(adminMutationGuard(access));
@@ -22,7 +25,7 @@ export function createAdminApp({ metrics, policies, audit, access }: AdminDeps):
   });
   app.get('/readyz', (_req, res) => {
     const engine = policies.current();
-    if (!engine) res.status(503).json({ status: 'not_ready', reason: 'policy_not_loaded' });
+    if (!engine) res.status(503).json({ status: 'not_ready', reason: noPolicy.reason });
     else if (!audit.healthy) res.status(503).json({ status: 'not_ready', reason: 'audit_unavailable', audit: audit.status() });
     else res.json({ status: 'ready', policy_revision: engine.revision, audit: audit.status() });
   });
@@ -32,7 +35,7 @@ export function createAdminApp({ metrics, policies, audit, access }: AdminDeps):
   app.get('/v1/admin/policy', (_req, res) => {
     const engine = policies.current();
     if (!engine) {
-      res.status(503).json({ error: { code: 'policy_not_ready', message: 'no policy bundle is loaded' } });
+      sendError(res, noPolicy);
       return;
     }
     res.json({ revision: engine.revision, entrypoints: engine.entrypoints, required_builtins: engine.requiredBuiltins });

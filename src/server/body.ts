@@ -41,7 +41,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** The API error shape: {"error": {"code", "message"}}. */
-export function sendError(res: ServerResponse, err: TollgateError): void {
-  sendJson(res, err.status, { error: { code: err.reason, message: err.message } });
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * Every answer that is not a decision (unknown path, malformed admin or outcomes request, no policy
+ * loaded, a failed handler) has this one shape, and its code is a catalogue reason.
+ */
+export function errorBody(err: TollgateError): ErrorBody {
+  return { error: { code: err.reason, message: err.message } };
+}
+
+/** Works for node:http and express responses alike (an express Response is a ServerResponse). */
+export function sendError(res: ServerResponse, err: TollgateError, headers?: Record<string, string>): void {
+  sendJson(res, err.status, errorBody(err), headers);
 }

@@ -18,7 +18,7 @@ describe('reloading a key file that fails to load', () => {
   let keys: Record<'a' | 'b' | 'c', TestKey>;
   let auth: ApiKeyAuthenticator;
   let keyFile: string;
-  const results: Array<'success' | 'failure'> = [];
+  const results: string[] = [];
 
   beforeEach(() => {
     keyFile = path.join(tempDir(), 'keys.yaml');
@@ -30,7 +30,7 @@ describe('reloading a key file that fails to load', () => {
     keys = { a, b, c };
     auth = new ApiKeyAuthenticator({
       file: keyFile, pollIntervalMs: 1000, now: () => NOW,
-      onReload: () => results.push('success'), onReloadError: () => results.push('failure'),
+      onReload: () => results.push('success'), onReloadError: (err) => results.push((err as { code?: string }).code ?? 'uncoded'),
     });
   });
 
@@ -62,7 +62,7 @@ describe('reloading a key file that fails to load', () => {
   ])('the new file %s', (_name, text, expected) => {
     writeFileSync(keyFile, text(records()));
     auth.reload();
-    expect(results.at(-1)).toBe('failure');
+    expect(results.at(-1)).toBe('ERR_KEY_FILE_INVALID');
     expect(reasons()).toEqual(expected);
   });
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RedisUsageStore } from '../../src/limits/redis-usage.js';
-import { TollgateError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/paths.js';
 import { TestIdp } from '../helpers/idp.js';
 import { buildBundle } from '../helpers/opa.js';
@@ -102,13 +101,14 @@ describe('Redis usage store', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  test('an unreachable Redis fails closed: reads reject with a TollgateError in bounded time', async () => {
+  test('an unreachable Redis fails closed: reads and writes reject as an unavailable dependency (503) in bounded time', async () => {
     const down = await startRedis();
     await down.stop();
     const store = new RedisUsageStore({ url: down.url, keyPrefix: 'test:', timeoutMs: 200, now: Date.now, onError: () => undefined });
     const started = Date.now();
-    await expect(store.usageFor(who)).rejects.toBeInstanceOf(TollgateError);
-    await expect(store.record(who.id, { tokens: 1, requests: 1, costUsd: 0 })).rejects.toBeInstanceOf(TollgateError);
+    const unavailable = { code: 'ERR_DEPENDENCY_UNAVAILABLE', status: 503, reason: 'dependency_unavailable' };
+    await expect(store.usageFor(who)).rejects.toMatchObject(unavailable);
+    await expect(store.record(who.id, { tokens: 1, requests: 1, costUsd: 0 })).rejects.toMatchObject(unavailable);
     expect(Date.now() - started).toBeLessThan(5000);
     await store.close();
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseKeyFileText, readKeyFile, writeKeyFile, type KeyRecord } from '../../src/identity/key-file.js';
@@ -8,6 +8,15 @@ const base: KeyRecord = {
   id: 'abcdefghijkl', hash: `sha256:${'a'.repeat(64)}`, subject: 'agent-7', models: ['gpt-4o*', 'claude-*'], scopes: [],
   created_at: '2026-01-01T00:00:00.000Z', expires_at: null, disabled: false,
 };
+
+function loadError(file: string): unknown {
+  try {
+    readKeyFile(file);
+  } catch (err) {
+    return err;
+  }
+  throw new Error(`${file} loaded`);
+}
 
 describe('key file', () => {
   test('what writeKeyFile writes is YAML, and reads back the same records', () => {
@@ -34,10 +43,14 @@ describe('key file', () => {
     expect(parseKeyFileText(text)).toEqual(parseYaml(text));
   });
 
-  test('broken text is the YAML library\'s error; invalid records name the key path', () => {
+  test('broken text is the YAML library\'s error; a file that does not load is ERR_KEY_FILE_INVALID naming the problem', () => {
     expect(() => parseKeyFileText('keys:\n  - id: [unclosed\n')).toThrow();
     const file = path.join(tempDir(), 'bad.yaml');
     writeKeyFile(file, [{ ...base, hash: 'md5:x' }]);
-    expect(() => readKeyFile(file)).toThrow(/keys\.0\.hash/);
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/keys\.0\.hash/) });
+    writeKeyFile(file, [base, base]);
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/duplicate key id abcdefghijkl/) });
+    writeFileSync(file, 'keys: [{{{\n');
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/^key file .*bad\.yaml: /) });
   });
 });

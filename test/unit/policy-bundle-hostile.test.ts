@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PolicyStore } from '../../src/policy/policy-store.js';
 import { WasmPolicyEngine } from '../../src/policy/wasm-engine.js';
@@ -13,7 +13,7 @@ describe('a hostile bundle is refused before anything shared changes', () => {
   const keysBefore = prototypeKeys();
 
   test.each(hostile)('$name', async ({ bytes, error }) => {
-    await expect(WasmPolicyEngine.fromBundle(bytes(), options)).rejects.toThrow(error);
+    await expect(WasmPolicyEngine.fromBundle(bytes(), options)).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID', message: expect.stringMatching(error) });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(prototypeKeys()).toEqual(keysBefore);
   });
@@ -40,10 +40,18 @@ describe('the policy store keeps serving the last good revision', () => {
     const failures = errors.length;
     await store.reload();
     expect(errors).toHaveLength(failures + 1);
-    expect(errors.at(-1)?.message).toMatch(error);
+    expect(errors.at(-1)).toMatchObject({ code: 'ERR_BUNDLE_INVALID', message: expect.stringMatching(error) });
     expect(store.current()).toBe(serving);
     expect(store.current()?.evaluate({ user: 'alice' })).toEqual([{ result: { allow: true, rev: 'good-1' } }]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('a bundle file that cannot be read is refused the same way', async () => {
+    const serving = store.current();
+    rmSync(file);
+    await store.reload();
+    expect(errors.at(-1)).toMatchObject({ code: 'ERR_BUNDLE_UNREADABLE', message: expect.stringContaining(file) });
+    expect(store.current()).toBe(serving);
   });
 
   test('a good bundle after all of them is swapped in', async () => {

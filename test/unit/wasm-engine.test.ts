@@ -49,25 +49,28 @@ describe('default policy through the embedded Wasm bundle', () => {
   });
 });
 
-describe('bundle loading fails closed with a clear message', () => {
+/** A load failure: its code, and a message naming the problem. */
+const loadError = (code: string, detail: RegExp | string) => ({ code, message: expect.stringMatching(detail) });
+
+describe('bundle loading fails closed with a code and a clear message', () => {
   const load = (bytes: Uint8Array, entrypoint = 'x/allow') => WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint });
 
   test('not gzip', async () => {
-    await expect(load(Buffer.from('hello'))).rejects.toThrow(/not a readable gzip/);
+    await expect(load(Buffer.from('hello'))).rejects.toMatchObject(loadError('ERR_BUNDLE_INVALID', /not a readable gzip/));
   });
 
   test('gzip of garbage has no policy.wasm', async () => {
-    await expect(load(gzipSync(Buffer.alloc(2048, 0)))).rejects.toThrow(/no \/policy.wasm/);
+    await expect(load(gzipSync(Buffer.alloc(2048, 0)))).rejects.toMatchObject(loadError('ERR_BUNDLE_INVALID', /no \/policy.wasm/));
   });
 
   test('missing entrypoint names what the bundle has', async () => {
     const bundle = buildBundle({ 'p.rego': 'package x\nallow := true\n' }, ['x/allow']);
-    await expect(load(readFileSync(bundle), 'x/deny')).rejects.toThrow(/no entrypoint "x\/deny".*x\/allow/);
+    await expect(load(readFileSync(bundle), 'x/deny')).rejects.toMatchObject(loadError('ERR_POLICY_INCOMPATIBLE', /no entrypoint "x\/deny".*x\/allow/));
   });
 
   test('a builtin neither the SDK nor Tollgate implements refuses the bundle', async () => {
     const bundle = buildBundle({ 'p.rego': 'package x\nallow if time.parse_rfc3339_ns(input.t) > 0\n' }, ['x/allow']);
-    await expect(load(readFileSync(bundle))).rejects.toThrow(/builtins.*time\.parse_rfc3339_ns/);
+    await expect(load(readFileSync(bundle))).rejects.toMatchObject(loadError('ERR_POLICY_INCOMPATIBLE', /builtins.*time\.parse_rfc3339_ns/));
   });
 
   test('host builtins Tollgate provides evaluate', async () => {
@@ -102,6 +105,6 @@ describe('entrypoint names are looked up, never walked up a prototype', () => {
   });
 
   test.each(['constructor', '__proto__', 'toString'])('%s as the configured decision entrypoint refuses the bundle', async (name) => {
-    await expect(WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: name })).rejects.toThrow(`no entrypoint "${name}"`);
+    await expect(WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: name })).rejects.toMatchObject(loadError('ERR_POLICY_INCOMPATIBLE', `no entrypoint "${name}"`));
   });
 });

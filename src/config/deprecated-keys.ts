@@ -5,10 +5,10 @@ const MOVED_KEYS: Readonly<Record<string, readonly string[]>> = {
   envoy_grpc: ['adapters', 'envoy_grpc'],
 };
 
-/** A key path under a moved key, at its new place. */
-export function currentKeyPath(path: readonly string[]): readonly string[] {
+/** A key path at its current place, and whether it was written under a moved key. */
+export function currentKeyPath(path: readonly string[]): { path: readonly string[]; deprecated: boolean } {
   const moved = MOVED_KEYS[path[0]];
-  return moved ? [...moved, ...path.slice(1)] : path;
+  return moved ? { path: [...moved, ...path.slice(1)], deprecated: true } : { path, deprecated: false };
 }
 
 /** Moves each moved key of a config file to its new place; what the file also sets there wins. */

@@ -39,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.
   const raw = filePath ? readYamlFile(filePath) : {};
   const problems: string[] = [];
   moveDeprecatedKeys(raw, problems);
+  const overrides: Array<{ path: readonly string[]; deprecated: boolean; value: unknown }> = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('TOLLGATE_') || NOT_CONFIG.has(name) || value === undefined) continue;
     const keyPath = ENV_ALIASES[name] ?? envNameToPath(name);
@@ -46,8 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, filePath = env.
       problems.push(`${name}: not a config key (use TOLLGATE_<SECTION>__<KEY>)`);
       continue;
     }
-    setPath(raw, currentKeyPath(keyPath.split('.')), parseEnvValue(value));
+    overrides.push({ ...currentKeyPath(keyPath.split('.')), value: parseEnvValue(value) });
   }
+  // Deprecated names first, so a variable under its current name wins over its alias.
+  overrides.sort((a, b) => Number(b.deprecated) - Number(a.deprecated));
+  for (const { path, value } of overrides) setPath(raw, path, value);
   for (const reader of ENV_READERS) reader.apply(raw, env, problems);
   const result = configSchema.safeParse(raw);
   if (!result.success) {

@@ -42,6 +42,13 @@ describe('the deprecated top-level envoy_grpc key', () => {
     expect(cfg.adapters.envoy_grpc).toMatchObject({ enabled: false, max_receive_bytes: 4096 });
   });
 
+  test('a variable under its current name wins over its alias', () => {
+    for (const env of [
+      { TOLLGATE_ENVOY_GRPC__MAX_RECEIVE_BYTES: '1024', TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_RECEIVE_BYTES: '2048' },
+      { TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_RECEIVE_BYTES: '2048', TOLLGATE_ENVOY_GRPC__MAX_RECEIVE_BYTES: '1024' },
+    ]) expect(loadConfig(env).adapters.envoy_grpc.max_receive_bytes).toBe(2048);
+  });
+
   test('its problems are reported at the new place', () => {
     expect(configProblems({ TOLLGATE_ENVOY_GRPC__BOGUS: '1' }).join('\n')).toMatch(/^adapters\.envoy_grpc: .*bogus/m);
     const file = writeFile(tempDir(), 'both.yaml', 'envoy_grpc: off\nadapters: {envoy_grpc: {enabled: true}}\n');

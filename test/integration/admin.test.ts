@@ -1,3 +1,10 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuditTrail } from '../../src/observability/audit-trail.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { PolicyStore } from '../../src/policy/policy-store.js';
+import { createAdminApp } from '../../src/server/admin.js';
 import { postJson, startTollgate, tempDir, writeFile, type RunningTollgate } from '../helpers/tollgate.js';
 
 describe('admin port', () => {
@@ -65,6 +72,8 @@ describe('admin mutations (policy reload)', () => {
         for (const authorization of [undefined, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, token, `Basic ${token}`]) {
           const res = await reload(tg.adminUrl, authorization ? { authorization } : {});
           expect(res.status).toBe(401);
+          expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tollgate-admin"');
+          expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: expect.stringContaining('admin_token_file') } });
         }
         expect((await reload(tg.adminUrl, { authorization: `Bearer ${token}` })).status).toBe(200);
         expect(tg.rawLogs()).not.toContain(token);
@@ -77,5 +86,26 @@ describe('admin mutations (policy reload)', () => {
   test('a short or empty token file stops the start (fail closed)', async () => {
     const file = writeFile(tempDir(), 'admin-token', '\n');
     await expect(startTollgate({ TOLLGATE_SERVER__ADMIN_TOKEN_FILE: file })).rejects.toThrow(/admin_token_file/);
+  });
+});
+
+describe('admin port without a loaded policy', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const policies = new PolicyStore({ bundlePath: '/nonexistent', entrypoint: 'x', maxMemoryPages: 16, pollIntervalMs: 1000, now: Date.now });
+    const audit = { healthy: true, status: () => ({}) } as unknown as AuditTrail;
+    const app = createAdminApp({ metrics: new Metrics(), policies, audit, access: { token: null, loopbackOnly: true } });
+    server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  test('readiness and the policy status both say policy_not_ready, the code decisions deny with', async () => {
+    const ready = await fetch(`${url}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'not_ready', reason: 'policy_not_ready' }]);
+    const policy = await fetch(`${url}/v1/admin/policy`);
+    expect([policy.status, await policy.json()]).toEqual([503, { error: { code: 'policy_not_ready', message: 'no policy bundle is loaded' } }]);
   });
 });

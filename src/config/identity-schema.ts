@@ -119,7 +119,6 @@ export const identitySchema = z.strictObject({
 });
 
 export type IdentityConfig = z.infer<typeof identitySchema>;
-export type MtlsConfig = z.infer<typeof mtlsSchema>;
 export type IssuerConfig = z.infer<typeof issuerSchema>;
 export type JwtConfig = z.infer<typeof jwtSchema>;
 export type ClaimMapping = z.infer<typeof claimMappingSchema>;

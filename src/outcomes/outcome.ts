@@ -3,7 +3,10 @@ import { isObject } from '../core/llm.js';
 /** What happened after an allowed decision, as a gateway reported it; gateway-neutral. */
 export interface Outcome {
   decisionId: string;
-  /** 'tollgate': Tollgate's own shape (the tollgate_litellm callback); 'litellm_webhook': a StandardLoggingPayload. */
+  /**
+   * 'tollgate': Tollgate's own shape, for gateways without a LiteLLM payload; 'litellm_webhook': a
+   * StandardLoggingPayload, from the tollgate_litellm callback or LiteLLM's generic webhook.
+   */
   format: 'tollgate' | 'litellm_webhook';
   callId: string | null;
   /** The model that answered, and the public model name (LiteLLM model group) it was reached through. */
@@ -61,7 +64,8 @@ export function outcomeFromTollgateShape(doc: Record<string, unknown>): Outcome 
 }
 
 /**
- * LiteLLM's StandardLoggingPayload (one element of the generic webhook's JSON array). The decision
+ * LiteLLM's StandardLoggingPayload, as the tollgate_litellm callback forwards it (one object) or the
+ * generic webhook batches it (a JSON array): the one place its fields are read. The decision
  * id is the one the tollgate_litellm hook put in UserAPIKeyAuth.metadata; LiteLLM copies that into
  * the payload's metadata as user_api_key_auth_metadata (and, in some versions, user_api_key_metadata).
  */
@@ -88,7 +92,8 @@ export function outcomeFromStandardLoggingPayload(doc: Record<string, unknown>):
     totalTokens: count(doc.total_tokens),
     costUsd: amount(doc.response_cost),
     toolCalls: toolCallNames(response),
-    stream: typeof doc.stream === 'boolean' ? doc.stream : null,
+    // LiteLLM logs a call that did not ask to stream with stream null.
+    stream: doc.stream === true,
     durationMs: started !== null && ended !== null && ended >= started ? Math.round((ended - started) * 1000) : null,
     reported: {
       principalId: text(keyMetadata.tollgate_principal_id),

@@ -20,8 +20,9 @@ export interface OutcomesRouteOptions {
 const YIELD_EVERY = 32;
 
 /**
- * POST /v1/outcomes, authenticated by the hook token. Accepts Tollgate's own shape (one object) or
- * LiteLLM's generic webhook payload (a JSON array of StandardLoggingPayload).
+ * POST /v1/outcomes, authenticated by the hook token. Accepts Tollgate's own shape (one object), a
+ * StandardLoggingPayload (one object: the tollgate_litellm callback) or LiteLLM's generic webhook
+ * payload (a JSON array of them).
  */
 export function outcomesRouter(options: OutcomesRouteOptions): Router {
   const router = express.Router();
@@ -45,7 +46,7 @@ export function outcomesRouter(options: OutcomesRouteOptions): Router {
         return;
       }
       const outcome = isObject(body) ? outcomeFromTollgateShape(body) ?? outcomeFromStandardLoggingPayload(body) : null;
-      if (!outcome) return void sendError(res, new TollgateError('ERR_REQUEST_MALFORMED', 'body must name a decision_id (Tollgate shape) or be a LiteLLM StandardLoggingPayload array'));
+      if (!outcome) return void sendError(res, new TollgateError('ERR_REQUEST_MALFORMED', 'body must name a decision_id (Tollgate shape) or be a LiteLLM StandardLoggingPayload (one, or an array)'));
       res.json({ result: await options.recorder.record(outcome), decision_id: outcome.decisionId });
     },
   );

@@ -1,6 +1,6 @@
 import { outcomeFromStandardLoggingPayload, outcomeFromTollgateShape, toolCallNames } from '../../src/outcomes/outcome.js';
 
-/** A trimmed StandardLoggingPayload as LiteLLM 1.106's generic webhook sends it. */
+/** A trimmed StandardLoggingPayload as LiteLLM 1.106 logs it (the tollgate_litellm callback and the generic webhook). */
 const slp = {
   id: 'chatcmpl-1', call_type: 'acompletion', status: 'success', stream: true,
   model: 'openai/mock-gpt', model_group: 'mock-gpt', custom_llm_provider: 'openai',
@@ -19,6 +19,10 @@ describe('outcome shapes', () => {
     { name: 'StandardLoggingPayload', got: outcomeFromStandardLoggingPayload(slp),
       want: { decisionId: 'd-1', format: 'litellm_webhook', model: 'openai/mock-gpt', modelGroup: 'mock-gpt', provider: 'openai', totalTokens: 18,
         costUsd: 0.00012, toolCalls: ['get_weather'], stream: true, durationMs: 1250, reported: { principalId: 'api_key:svc-a', subject: 'svc-a', tenant: 'acme', keyAlias: 'k1' } } },
+    { name: 'StandardLoggingPayload of an Anthropic /v1/messages call, not streamed',
+      got: outcomeFromStandardLoggingPayload({ ...slp, stream: null, custom_llm_provider: 'anthropic',
+        response: { type: 'message', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] } }),
+      want: { provider: 'anthropic', toolCalls: ['get_weather'], stream: false } },
     { name: 'older LiteLLM: decision id under user_api_key_metadata', got: outcomeFromStandardLoggingPayload({ metadata: { user_api_key_metadata: { tollgate_decision_id: 'd-3' } } }),
       want: { decisionId: 'd-3', reported: { principalId: null } } },
     { name: 'Tollgate shape naming the caller', got: outcomeFromTollgateShape({ decision_id: 'd-4', principal_id: 'jwt:https://idp.example#alice', subject: 'alice' }),

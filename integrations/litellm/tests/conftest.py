@@ -1,5 +1,5 @@
 """Session fixtures: a built Tollgate with two API keys, the mock upstream, and one real LiteLLM proxy
-(slow to start, so started once) with tollgate_litellm as custom auth and outcome callback."""
+(slow to start, so started once) running the shipped deploy/litellm/config.yaml."""
 
 import json
 import os
@@ -19,17 +19,17 @@ HOOK_TOKEN = f"hook-{secrets.token_hex(16)}"
 # LiteLLM refuses to start without a strong master key, even when custom auth decides every call.
 MASTER_KEY = f"sk-{secrets.token_hex(32)}"
 
-LITELLM_CONFIG = """
-model_list:
-  - model_name: mock-gpt
-    litellm_params: {{model: openai/mock-gpt, api_base: "http://127.0.0.1:{upstream}/v1", api_key: mock-upstream-key}}
-  - model_name: other-model
-    litellm_params: {{model: openai/other-model, api_base: "http://127.0.0.1:{upstream}/v1", api_key: mock-upstream-key}}
-general_settings:
-  custom_auth: tollgate_litellm.user_api_key_auth
-litellm_settings:
-  callbacks: ["tollgate_litellm.outcome_logger", "generic_api"]
-"""
+LITELLM_CONFIG = ROOT / "deploy" / "litellm" / "config.yaml"
+SHIPPED_CALLBACKS = 'callbacks: ["tollgate_litellm.outcome_logger"]'
+
+
+def render_config() -> str:
+    """The shipped config, plus LiteLLM's generic webhook logger so the suite can capture its payloads
+    (test_generic_webhook_payload_links_to_the_same_decision); upstream addresses come from the environment."""
+    text = LITELLM_CONFIG.read_text()
+    if SHIPPED_CALLBACKS not in text:
+        raise AssertionError(f"{LITELLM_CONFIG} no longer contains {SHIPPED_CALLBACKS}; update render_config")
+    return text.replace(SHIPPED_CALLBACKS, 'callbacks: ["tollgate_litellm.outcome_logger", "generic_api"]')
 
 
 def create_key(keys_file: Path, subject: str, models: str) -> dict:
@@ -45,7 +45,7 @@ def tollgate(tmp_path_factory):
     if os.environ.get("TOLLGATE_SKIP_BUILD") != "1":
         subprocess.run(["npm", "run", "build", "--silent"], cwd=ROOT, check=True)
     keys_file = tmp_path_factory.mktemp("tollgate") / "keys.yaml"
-    keys = {"svc-a": create_key(keys_file, "svc-a", "mock-gpt*"), "svc-b": create_key(keys_file, "svc-b", "other-*")}
+    keys = {"svc-a": create_key(keys_file, "svc-a", "gpt-4o-mini,claude-*"), "svc-b": create_key(keys_file, "svc-b", "gpt-4o")}
     server = Tollgate(ROOT, clean_env(
         TOLLGATE_HOST="127.0.0.1", TOLLGATE_HTTP_PORT="0", TOLLGATE_ADMIN_PORT="0", TOLLGATE_GRPC_PORT="0",
         TOLLGATE_KEYS_FILE=str(keys_file), TOLLGATE_HOOK_TOKEN=HOOK_TOKEN,
@@ -64,16 +64,18 @@ def upstream():
 @pytest.fixture(scope="session")
 def litellm(tollgate, upstream, tmp_path_factory):
     config = tmp_path_factory.mktemp("litellm") / "config.yaml"
-    config.write_text(LITELLM_CONFIG.format(upstream=upstream.port))
+    config.write_text(render_config())
     port = free_port()
     proxy = Process(
         [str(Path(sys.executable).parent / "litellm"), "--config", str(config), "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"],
         ROOT,
         clean_env(
             PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"),
+            OPENAI_BASE_URL=f"{upstream.url}/v1", OPENAI_API_KEY="mock-upstream-key",
+            ANTHROPIC_BASE_URL=upstream.url, ANTHROPIC_API_KEY="mock-upstream-key",
             LITELLM_MASTER_KEY=MASTER_KEY, TOLLGATE_URL=tollgate.url, TOLLGATE_HOOK_TOKEN=HOOK_TOKEN, TOLLGATE_TIMEOUT_MS="2000",
             LITELLM_LOCAL_MODEL_COST_MAP="True", LITELLM_MODE="PRODUCTION", LITELLM_DONT_SHOW_FEEDBACK_BOX="1", LITELLM_LOG="ERROR",
-            GENERIC_LOGGER_ENDPOINT=f"http://127.0.0.1:{upstream.port}/webhook",
+            GENERIC_LOGGER_ENDPOINT=f"{upstream.url}/webhook",
             GENERIC_LOGGER_HEADERS=f"x-tollgate-hook-token={HOOK_TOKEN}",
             DEFAULT_FLUSH_INTERVAL_SECONDS="1",
         ),

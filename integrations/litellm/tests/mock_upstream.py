@@ -1,5 +1,6 @@
-"""A local OpenAI-compatible upstream: chat completions with usage and tool calls, plain or SSE
-streamed; also captures whatever is POSTed to /webhook (LiteLLM's generic webhook logger)."""
+"""A local model upstream: OpenAI chat completions with usage and tool calls, plain or SSE streamed,
+and Anthropic messages (tool_use blocks); also captures whatever is POSTed to /webhook (LiteLLM's
+generic webhook logger)."""
 
 import json
 import threading
@@ -19,6 +20,17 @@ def completion_message(body: dict) -> dict:
     return {"role": "assistant", "content": "hello from the mock upstream"}
 
 
+def anthropic_message(body: dict) -> dict:
+    """Calls the first tool the client offered, as an Anthropic tool_use block, else answers in text."""
+    tools = body.get("tools") or []
+    content = [{"type": "tool_use", "id": "toolu_1", "name": tools[0]["name"], "input": {"city": "Paris"}}] if tools else [{"type": "text", "text": "hello from the mock upstream"}]
+    return {
+        "id": "msg_mock", "type": "message", "role": "assistant", "model": body.get("model"), "content": content,
+        "stop_reason": "tool_use" if tools else "end_turn", "stop_sequence": None,
+        "usage": {"input_tokens": USAGE["prompt_tokens"], "output_tokens": USAGE["completion_tokens"]},
+    }
+
+
 class MockUpstream:
     def __init__(self) -> None:
         self.webhook_batches: list = []
@@ -36,9 +48,11 @@ class MockUpstream:
                 if self.path == "/webhook":
                     owner.webhook_batches.append(body)
                     return self.send_json({"ok": True})
-                if self.path != "/v1/chat/completions":
+                if self.path not in ("/v1/chat/completions", "/v1/messages"):
                     return self.send_json({"error": {"message": "not found"}}, 404)
                 owner.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                if self.path == "/v1/messages":
+                    return self.send_json(anthropic_message(body))
                 message = completion_message(body)
                 if body.get("stream"):
                     return self.stream(body, message)
@@ -79,7 +93,7 @@ class MockUpstream:
                 self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

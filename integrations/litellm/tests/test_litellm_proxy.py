@@ -29,17 +29,17 @@ def outcome_for(tollgate, decision_id: str) -> dict:
 
 def test_allowed_key_gets_a_completion(tollgate, litellm):
     before = len(tollgate.records("decision"))
-    res = chat(litellm, tollgate.keys["svc-a"]["key"], "mock-gpt")
+    res = chat(litellm, tollgate.keys["svc-a"]["key"], "gpt-4o-mini")
     assert res.status_code == 200, res.text
     assert res.json()["choices"][0]["message"]["content"] == "hello from the mock upstream"
     decision = last_decision(tollgate, before)
-    assert decision["result"] == "allow" and decision["subject"] == "svc-a" and decision["model"] == "mock-gpt"
+    assert decision["result"] == "allow" and decision["subject"] == "svc-a" and decision["model"] == "gpt-4o-mini"
     outcome = outcome_for(tollgate, decision["decision_id"])
     assert outcome["subject"] == "svc-a" and outcome["total_tokens"] == 18 and outcome["status"] == "success"
 
 
 def test_model_the_key_may_not_use_is_403_with_tollgate_reason(tollgate, litellm):
-    res = chat(litellm, tollgate.keys["svc-a"]["key"], "other-model")
+    res = chat(litellm, tollgate.keys["svc-a"]["key"], "gpt-4o")
     assert res.status_code == 403, res.text
     error = res.json()["error"]
     assert error["type"] == "model_not_allowed" and error["code"] == "403"
@@ -47,9 +47,9 @@ def test_model_the_key_may_not_use_is_403_with_tollgate_reason(tollgate, litellm
 
 
 def test_every_model_litellm_would_run_must_be_granted(tollgate, litellm):
-    """LiteLLM runs each name of a comma-separated model and the fallbacks; a key granted mock-gpt* gets none of other-model."""
+    """LiteLLM runs each name of a comma-separated model and the fallbacks; a key granted gpt-4o-mini gets none of gpt-4o."""
     key = tollgate.keys["svc-a"]["key"]
-    for model, extra in (("mock-gpt,other-model", {}), ("mock-gpt", {"fallbacks": ["other-model"]}), ("mock-gpt", {"context_window_fallbacks": [{"mock-gpt": ["other-model"]}]})):
+    for model, extra in (("gpt-4o-mini,gpt-4o", {}), ("gpt-4o-mini", {"fallbacks": ["gpt-4o"]}), ("gpt-4o-mini", {"context_window_fallbacks": [{"gpt-4o-mini": ["gpt-4o"]}]})):
         res = chat(litellm, key, model, **extra)
         assert res.status_code == 403, (extra, res.text)
         assert res.json()["error"]["type"] == "model_not_allowed"
@@ -57,23 +57,23 @@ def test_every_model_litellm_would_run_must_be_granted(tollgate, litellm):
 
 def test_unknown_routes_and_admin_api_are_denied(tollgate, litellm):
     key = tollgate.keys["svc-a"]["key"]
-    res = httpx.post(f"{litellm.url}/engines/other-model/chat/completions", json={"messages": []}, headers={"authorization": f"Bearer {key}"}, timeout=30)
+    res = httpx.post(f"{litellm.url}/engines/gpt-4o/chat/completions", json={"messages": []}, headers={"authorization": f"Bearer {key}"}, timeout=30)
     assert res.status_code == 403, res.text
     assert res.json()["error"]["type"] == "model_not_allowed"
-    res = httpx.post(f"{litellm.url}/key/generate", json={"models": ["other-model"]}, headers={"authorization": f"Bearer {key}"}, timeout=30)
+    res = httpx.post(f"{litellm.url}/key/generate", json={"models": ["gpt-4o"]}, headers={"authorization": f"Bearer {key}"}, timeout=30)
     assert res.status_code == 403, res.text
     assert res.json()["error"]["type"] == "endpoint_unknown"
 
 
 def test_no_key_is_401(tollgate, litellm):
-    res = chat(litellm, None, "mock-gpt")
+    res = chat(litellm, None, "gpt-4o-mini")
     assert res.status_code == 401, res.text
     assert res.json()["error"]["type"] == "unauthenticated"
 
 
 def test_tool_call_shows_up_in_outcome_with_caller_and_decision(tollgate, litellm, upstream):
     before = len(tollgate.records("decision"))
-    res = chat(litellm, tollgate.keys["svc-a"]["key"], "mock-gpt", tools=[WEATHER_TOOL])
+    res = chat(litellm, tollgate.keys["svc-a"]["key"], "gpt-4o-mini", tools=[WEATHER_TOOL])
     assert res.status_code == 200, res.text
     assert res.json()["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
     decision = last_decision(tollgate, before)
@@ -81,7 +81,7 @@ def test_tool_call_shows_up_in_outcome_with_caller_and_decision(tollgate, litell
     assert outcome["tool_calls"] == ["get_weather"]
     assert outcome["decision_known"] is True
     assert (outcome["subject"], outcome["key_id"], outcome["credential"]) == ("svc-a", tollgate.keys["svc-a"]["id"], "api_key")
-    assert outcome["model_group"] == "mock-gpt" and outcome["model"].endswith("mock-gpt") and outcome["provider"] == "openai"
+    assert outcome["model_group"] == "gpt-4o-mini" and outcome["model"].endswith("gpt-4o-mini") and outcome["provider"] == "openai"
     assert outcome["stream"] is False
     assert (outcome["prompt_tokens"], outcome["completion_tokens"]) == (11, 7)
     # The caller's key never reaches the model provider, nor any log line.
@@ -90,12 +90,29 @@ def test_tool_call_shows_up_in_outcome_with_caller_and_decision(tollgate, litell
     assert tollgate.keys["svc-a"]["key"] not in litellm.output()
 
 
+def test_anthropic_tool_use_shows_up_in_outcome(tollgate, litellm):
+    """LiteLLM's Anthropic /v1/messages logs the Anthropic message (tool_use blocks); Tollgate reads the names."""
+    before = len(tollgate.records("decision"))
+    tool = {"name": "get_weather", "input_schema": WEATHER_TOOL["function"]["parameters"]}
+    res = httpx.post(
+        f"{litellm.url}/v1/messages", timeout=30, headers={"authorization": f"Bearer {tollgate.keys['svc-a']['key']}"},
+        json={"model": "claude-sonnet-4-5", "max_tokens": 64, "tools": [tool], "messages": [{"role": "user", "content": "weather in Paris?"}]},
+    )
+    assert res.status_code == 200, res.text
+    assert res.json()["content"][0] == {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}
+    decision = last_decision(tollgate, before)
+    assert decision["model"] == "claude-sonnet-4-5"
+    outcome = outcome_for(tollgate, decision["decision_id"])
+    assert outcome["tool_calls"] == ["get_weather"] and outcome["provider"] == "anthropic"
+    assert (outcome["subject"], outcome["status"], outcome["total_tokens"]) == ("svc-a", "success", 18)
+
+
 def test_streaming_works_and_produces_an_outcome(tollgate, litellm):
     before = len(tollgate.records("decision"))
     with httpx.stream(
         "POST", f"{litellm.url}/v1/chat/completions", timeout=30,
         headers={"authorization": f"Bearer {tollgate.keys['svc-b']['key']}"},
-        json={"model": "other-model", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+        json={"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
     ) as res:
         assert res.status_code == 200
         events = [line[6:] for line in res.iter_lines() if line.startswith("data: ")]
@@ -112,7 +129,7 @@ def test_generic_webhook_payload_links_to_the_same_decision(tollgate, litellm, u
     """LiteLLM's no-code generic webhook (a StandardLoggingPayload array), captured and replayed to Tollgate:
     it names the same decision the callback already reported, so Tollgate counts it as a duplicate."""
     before = len(tollgate.records("decision"))
-    assert chat(litellm, tollgate.keys["svc-a"]["key"], "mock-gpt", tools=[WEATHER_TOOL]).status_code == 200
+    assert chat(litellm, tollgate.keys["svc-a"]["key"], "gpt-4o-mini", tools=[WEATHER_TOOL]).status_code == 200
     decision_id = last_decision(tollgate, before)["decision_id"]
     outcome_for(tollgate, decision_id)
 
@@ -130,6 +147,6 @@ def test_generic_webhook_payload_links_to_the_same_decision(tollgate, litellm, u
 
 def test_litellm_master_key_is_still_decided_by_tollgate(tollgate, litellm):
     """Custom auth runs before LiteLLM's master-key check, so its master key is just an unknown credential."""
-    res = chat(litellm, MASTER_KEY, "mock-gpt")
+    res = chat(litellm, MASTER_KEY, "gpt-4o-mini")
     assert res.status_code == 401, res.text
     assert res.json()["error"]["type"] == "credential_invalid"

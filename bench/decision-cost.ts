@@ -2,15 +2,16 @@ import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { packageRoot } from '../src/paths.js';
 
 /**
- * `node dist/bench/decision-cost.js [root] [decisions]`: CPU cost of one native-API decision inside
+ * `node .tools/bench-dist/bench/decision-cost.js [root] [decisions]`: CPU cost of one native-API decision inside
  * the process (decode, API key, policy, audit line, metrics; no HTTP, no sockets), for the Tollgate
  * build under `root` (default: this one). Comparing two builds this way is far less noisy than
  * comparing their req/s on a shared machine.
  */
 const [rootArg, countArg = '20000'] = process.argv.slice(2);
-const root = rootArg ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const root = rootArg ?? packageRoot();
 const load = (p: string) => import(pathToFileURL(path.join(root, 'dist', p)).href);
 const { TollgateApp } = await load('src/app.js');
 const { loadConfig } = await load('src/config/load.js');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * `node dist/bench/profile-summary.js FILE.cpuprofile [skip-seconds] [top]`: self and inclusive
+ * `node .tools/bench-dist/bench/profile-summary.js FILE.cpuprofile [skip-seconds] [top]`: self and inclusive
  * time per function from a `node --cpu-prof` profile, after skipping start-up; the view used to
  * find the hot path's costs (bench/analysis.md).
  */

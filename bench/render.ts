@@ -5,7 +5,7 @@ import type { BenchReport } from './lib/report.js';
 import { renderWithAnalysis } from './run-bench.js';
 
 /**
- * `node dist/bench/render.js [dir]`: rewrites dir/RESULTS.md (default bench/) from dir/results.json
+ * `node .tools/bench-dist/bench/render.js [dir]`: rewrites dir/RESULTS.md (default bench/) from dir/results.json
  * and the current bench/analysis.md, so the hand-written analysis can be corrected without
  * re-running the load. Every figure still comes from that run's results.json.
  */

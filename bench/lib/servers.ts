@@ -1,5 +1,6 @@
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { benchBuildPath } from './bench-build.js';
+import { freePort } from '../../test/helpers/ports.js';
 import { jsonLineWithMessage, startServer, type ServerProcess } from './server-process.js';
 
 export interface Placement {
@@ -27,7 +28,7 @@ export async function startBare(place: Placement): Promise<ServerProcess & { htt
   const server = await startServer({
     name: 'bare-http',
     command: process.execPath,
-    args: [path.join(place.root, 'dist', 'bench', 'servers', 'bare-http.js')],
+    args: [benchBuildPath(place.root, 'servers', 'bare-http.js')],
     cpus: place.serverCpus,
     logDir: place.logDir,
     readyWhen: jsonLineWithMessage('bare listening'),
@@ -53,15 +54,4 @@ export async function startOpa(place: Placement, opa: string, files: string[]): 
     },
   });
   return { ...server, httpPort: port };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

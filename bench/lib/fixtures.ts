@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hashSecret, newKeySecret, writeKeyFile, type KeyRecord } from '../../src/identity/key-file.js';
+import { writeKeys as writeTestKeys } from '../../test/helpers/key-files.js';
+import { compileBundle } from '../../test/helpers/opa.js';
 
 /** The model every scenario asks for; granted by the key's models or by policy data. */
 export const MODEL = 'gpt-4o-mini';
@@ -11,19 +11,8 @@ export const MODEL = 'gpt-4o-mini';
  * kept: the load uses it; the others make the store as large as in production.
  */
 export function writeKeys(file: string, count: number, first: { subject: string; models: string[] }): string {
-  const createdAt = new Date().toISOString();
-  const records: KeyRecord[] = [];
-  let secret = '';
-  for (let i = 0; i < count; i++) {
-    const key = newKeySecret();
-    if (i === 0) secret = key.secret;
-    records.push({
-      id: key.id, hash: hashSecret(key.secret), subject: i === 0 ? first.subject : `svc-${i}`, models: i === 0 ? first.models : ['gpt-4o*'],
-      scopes: [], created_at: createdAt, expires_at: null, disabled: false,
-    });
-  }
-  writeKeyFile(file, records);
-  return secret;
+  const others = Array.from({ length: count - 1 }, (_, i) => ({ subject: `svc-${i + 1}`, models: ['gpt-4o*'] }));
+  return writeTestKeys(file, [first, ...others])[0].secret;
 }
 
 /** API key callers user-0 .. user-(n-1) in data.tollgate.subjects (keyed by identity id), each granted gpt-4o*. */
@@ -45,8 +34,7 @@ export function policyDir(root: string, dir: string, data: Record<string, unknow
 
 /** Builds a Wasm bundle of the default policy with that data, with the pinned OPA, like scripts/build-policy.sh. */
 export function buildBundle(opa: string, dir: string, out: string, revision: string): string {
-  execFileSync(opa, ['build', '-t', 'wasm', '-e', 'tollgate/authz/decision', '--revision', revision, '-o', out, dir], { stdio: 'pipe' });
-  return out;
+  return compileBundle(opa, dir, out, { entrypoints: ['tollgate/authz/decision'], revision });
 }
 
 /** The native API request an OpenAI-style chat call produces. */

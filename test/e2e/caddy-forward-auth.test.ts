@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { freePort, integrationFile, requireBinary, startEchoUpstream, startPeer, type EchoUpstream, type PeerProcess } from '../helpers/gateway-peers.js';
+import { integrationFile, requireBinary, startEchoUpstream, startPeer, type EchoUpstream, type PeerProcess } from '../helpers/gateway-peers.js';
+import { freePort } from '../helpers/ports.js';
 import { forgedOriginalSuite, forwardAuthSuite, pathSpellingSuite, startForwardAuthTollgate, type ForwardAuthContext } from '../helpers/forward-auth-cases.js';
 import { tempDir } from '../helpers/tollgate.js';
 

@@ -1,4 +1,5 @@
-import { freePort, send, startPeer, type PeerProcess } from '../helpers/gateway-peers.js';
+import { send, startPeer, type PeerProcess } from '../helpers/gateway-peers.js';
+import { freePort } from '../helpers/ports.js';
 import { buildBundle, opaPath } from '../helpers/opa.js';
 import { startTollgate, tempDir, writeFile, type RunningTollgate } from '../helpers/tollgate.js';
 

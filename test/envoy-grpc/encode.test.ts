@@ -1,16 +1,8 @@
 import { encodeCheckResponse, envoyStatus, internalErrorResponse } from '../../src/adapters/envoy-grpc/encode.js';
 import { fromStruct } from '../../src/adapters/envoy-grpc/struct.js';
 import type { CheckResponseMessage } from '../../src/adapters/envoy-grpc/messages.js';
-import { unknownEndpointFacts } from '../../src/core/llm.js';
 import type { Decision } from '../../src/core/types.js';
-
-function decision(over: Partial<Decision>): Decision {
-  return {
-    decisionId: 'd-1', allow: true, status: 200, reason: 'allowed', headers: {}, responseHeaders: {}, removeHeaders: [],
-    llm: unknownEndpointFacts(null),
-    policyRevision: 'rev1', durationMs: 1, ...over,
-  };
-}
+import { decision } from '../helpers/fixtures.js';
 
 const principal = { kind: 'api_key' as const, id: 'api_key:svc-a', subject: 'svc-a', keyId: 'k1', scopes: [], models: [], groups: [] };
 const opt = (key: string, value: string) => ({ header: { key, value }, append: { value: false } });

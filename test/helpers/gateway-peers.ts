@@ -31,13 +31,6 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
   };
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A missing gateway binary fails the suite with the fix, never skips it. */
 export function requireBinary(name: string): string {

@@ -13,8 +13,12 @@ export function opaPath(): string {
 export function buildBundle(files: Record<string, string>, entrypoints: string[], revision = 'test'): string {
   const dir = tempDir('tollgate-rego-');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  const out = path.join(dir, 'bundle.tar.gz');
-  execFileSync(opaPath(), ['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), '--revision', revision, '-o', out, dir], { stdio: 'pipe' });
+  return compileBundle(opaPath(), dir, path.join(dir, 'bundle.tar.gz'), { entrypoints, revision });
+}
+
+/** Compiles a directory of Rego and data files with `opa` into the Wasm bundle `out`; returns `out`. */
+export function compileBundle(opa: string, dir: string, out: string, options: { entrypoints: string[]; revision: string }): string {
+  execFileSync(opa, ['build', '-t', 'wasm', ...options.entrypoints.flatMap((e) => ['-e', e]), '--revision', options.revision, '-o', out, dir], { stdio: 'pipe' });
   return out;
 }
 

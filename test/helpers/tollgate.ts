@@ -4,8 +4,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { TollgateApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
-import { hashSecret, newKeySecret, type KeyRecord } from '../../src/identity/key-file.js';
-import { writeKeyFile } from '../../src/identity/key-file.js';
+
+// Many tests take their key files from here, next to the server they start.
+export { writeKeys, type TestKey } from './key-files.js';
 
 export interface RunningTollgate {
   app: TollgateApp;
@@ -47,21 +48,6 @@ export async function startTollgate(env: Record<string, string> = {}, configFile
 
 export function tempDir(prefix = 'tollgate-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
-}
-
-export interface TestKey { id: string; secret: string; record: KeyRecord }
-
-/** Writes a key file the way `tollgate keys create` does and returns the secrets. */
-export function writeKeys(file: string, specs: Array<Partial<KeyRecord> & { subject: string }>): TestKey[] {
-  const keys = specs.map((spec) => {
-    const { id, secret } = newKeySecret();
-    const record: KeyRecord = {
-      id, hash: hashSecret(secret), models: [], scopes: [], created_at: new Date().toISOString(), expires_at: null, disabled: false, ...spec,
-    };
-    return { id, secret, record };
-  });
-  writeKeyFile(file, keys.map((k) => k.record));
-  return keys;
 }
 
 export function writeFile(dir: string, name: string, content: string): string {

@@ -1,15 +1,7 @@
 import { parseSpiffeId } from '../../src/identity/spiffe.js';
 import { TrustedProxies } from '../../src/common/trusted-proxies.js';
 import { parseXfcc } from '../../src/identity/xfcc.js';
-
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
+import { codeOf as code } from '../helpers/error-code.js';
 
 describe('x-forwarded-client-cert parsing', () => {
   test('every field, repeated URI/DNS, quoted values with commas, semicolons and escaped quotes', () => {

@@ -1,14 +1,5 @@
 import { verdictFromResult, verdictFromResultSet } from '../../src/core/decision.js';
-import { TollgateError } from '../../src/core/errors.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as TollgateError).code;
-  }
-  return undefined;
-}
+import { codeOf } from '../helpers/error-code.js';
 
 describe('policy result normalisation', () => {
   test('booleans', () => {

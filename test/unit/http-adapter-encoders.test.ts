@@ -2,20 +2,15 @@ import { encodeEnvoyHttpDecision } from '../../src/adapters/envoy-http/encode.js
 import { encodeForwardAuthDecision } from '../../src/adapters/forward-auth/encode.js';
 import { encodeKongDecision } from '../../src/adapters/kong/encode.js';
 import { encodeNativeDecision } from '../../src/adapters/native/encode.js';
-import { unknownEndpointFacts } from '../../src/core/llm.js';
 import type { Decision } from '../../src/core/types.js';
+import { deniedDecision } from '../helpers/fixtures.js';
 
 const identity = {
   'x-tollgate-subject': 'svc-a', 'x-tollgate-key-id': 'k1', 'x-tollgate-credential': 'api_key', 'x-tollgate-decision-id': 'd1', 'x-tollgate-on-behalf-of': '',
 };
 const ERROR_BODY = '{"error":{"code":"model_not_allowed","message":"m","decision_id":"d1"}}';
 
-function decision(over: Partial<Decision>): Decision {
-  return {
-    decisionId: 'd1', allow: false, status: 403, reason: 'model_not_allowed', headers: {}, responseHeaders: {}, removeHeaders: [],
-    denial: { code: 'model_not_allowed', message: 'm' }, llm: unknownEndpointFacts(null), policyRevision: 'r', durationMs: 0, ...over,
-  };
-}
+const decision = (over: Partial<Decision>): Decision => deniedDecision({ decisionId: 'd1', ...over });
 const allow = decision({ allow: true, status: 200, reason: 'allowed', headers: identity, denial: undefined });
 const unauthenticated = decision({ status: 401, reason: 'unauthenticated', denial: { code: 'unauthenticated', message: 'm', challenge: {} } });
 const refusedKey = decision({ status: 401, reason: 'credential_invalid', denial: { code: 'credential_invalid', message: 'm', challenge: { error: 'invalid_token' } } });

@@ -1,8 +1,8 @@
 import { DEFAULT_ENDPOINTS } from '../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../src/core/endpoints.js';
-import { TollgateError } from '../../src/core/errors.js';
 import { readLlmFacts, type LlmReading } from '../../src/core/llm.js';
 import type { AuthzRequest, LlmFacts } from '../../src/core/types.js';
+import { codeOf as errorCodeOf } from '../helpers/error-code.js';
 
 const reading: LlmReading = { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true };
 
@@ -14,14 +14,7 @@ function facts(over: Partial<AuthzRequest>, options: LlmReading = reading): LlmF
   return readLlmFacts(request(over), options);
 }
 
-function codeOf(over: Partial<AuthzRequest>): string {
-  try {
-    facts(over);
-  } catch (err) {
-    return (err as TollgateError).code;
-  }
-  return 'no error';
-}
+const codeOf = (over: Partial<AuthzRequest>) => errorCodeOf(() => facts(over));
 
 describe('what a request runs: endpoint and operation', () => {
   test.each<[string, string, string, Partial<LlmFacts>]>([

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TollgateConfig } from './config/schema.js';
 import { TollgateError } from './core/errors.js';
+import { STANDARD_CREDENTIAL_HEADERS } from './identity/credentials.js';
 import { Pipeline } from './core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
@@ -65,7 +66,7 @@ export class TollgateApp {
       },
       onLoadError: (err) => {
         this.metrics.policyReloads.inc({ result: 'failure' });
-        log.error('policy reload failed; keeping the last good policy', { error: err.message });
+        log.error('policy reload failed; keeping the last good policy', { error: err.message, code: (err as { code?: string }).code });
       },
     });
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
@@ -78,6 +79,8 @@ export class TollgateApp {
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
+      standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
+      onObserverError: (err) => log.error('a decision observer failed', { error: err instanceof Error ? err.message : String(err) }),
       reading: {
         endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints]),
         upstreamReadsFallbacks: config.upstream.body_fallbacks,

@@ -54,10 +54,11 @@ export interface PipelineDeps {
   removeCredentialHeaders?: boolean;
   /** Vetoes every decision while it returns an error (an unwritable audit trail with log.audit_fail_closed). */
   gate?: () => TollgateError | undefined;
+  /** Where clients put credentials (identity/credentials.ts); one present that no authenticator accepts is a 401. */
+  standardCredentialHeaders: readonly string[];
+  /** Told when an observer throws: the others still hear of the decision, and the decision stands. */
+  onObserverError?: (err: unknown) => void;
 }
-
-/** Where clients put credentials; one present that no authenticator accepts is a 401, whatever is configured. */
-const STANDARD_CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
 
 export class Pipeline {
   private readonly credentialHeaders: ReadonlySet<string>;
@@ -67,7 +68,7 @@ export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? Date.now;
     const names = deps.authenticators.flatMap((a) => a.credentialHeaders);
-    this.primaryCredentialHeaders = [...new Set([...STANDARD_CREDENTIAL_HEADERS, ...names])];
+    this.primaryCredentialHeaders = [...new Set([...deps.standardCredentialHeaders, ...names])];
     if (deps.delegation) names.push(...deps.delegation.credentialHeaders);
     this.credentialHeaders = new Set(names);
   }
@@ -128,7 +129,13 @@ export class Pipeline {
 
   /** The one place observers (audit log, metrics, recent decisions) hear of a decision. */
   private record(req: AuthzRequest, decision: Decision): void {
-    for (const observer of this.deps.observers) observer.onDecision(req, decision);
+    for (const observer of this.deps.observers) {
+      try {
+        observer.onDecision(req, decision);
+      } catch (err) {
+        this.deps.onObserverError?.(err);
+      }
+    }
   }
 
   /** Authenticators run in order; the first that finds a credential decides (an invalid one throws). */

@@ -83,7 +83,7 @@ function apiKeyAuthenticator(file: string, { keys, metrics, log, now }: Identity
     },
     onReloadError: (err) => {
       metrics.keyReloads.inc({ result: 'failure' });
-      log.error('API key file reload failed; keeping the last good keys', { error: err.message });
+      log.error('API key file reload failed; keeping the last good keys', { error: err.message, code: (err as { code?: string }).code });
     },
   });
   metrics.keysLoaded.set(apiKeys.size);

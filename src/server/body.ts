@@ -42,18 +42,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; decision_id?: string | null };
 }
 
 /**
- * Every answer that is not a decision (unknown path, malformed admin or outcomes request, no policy
- * loaded, a failed handler) has this one shape, and its code is a catalogue reason.
+ * The one error shape, for denials and for answers that are no decision (unknown path, malformed
+ * admin or outcomes request, no policy loaded): its code is a catalogue or policy reason, and a
+ * decision's id rides along when there is one (undefined leaves the key out).
  */
-export function errorBody(err: TollgateError): ErrorBody {
-  return { error: { code: err.reason, message: err.message } };
+export function errorBody(code: string, message: string, decisionId?: string | null): ErrorBody {
+  return { error: decisionId === undefined ? { code, message } : { code, message, decision_id: decisionId } };
 }
 
 /** Works for node:http and express responses alike (an express Response is a ServerResponse). */
 export function sendError(res: ServerResponse, err: TollgateError, headers?: Record<string, string>): void {
-  sendJson(res, err.status, errorBody(err), headers);
+  sendJson(res, err.status, errorBody(err.reason, err.message), headers);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { TollgateError } from '../core/errors.js';
 import type { HttpIncidents } from './authz-server.js';
+import { errorBody } from './body.js';
 
 /**
  * node:http's own clientError answer (431 for oversized headers, 400 for malformed HTTP), plus an
@@ -20,7 +21,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, in
     : new TollgateError('ERR_REQUEST_MALFORMED', `malformed HTTP request (${err.code ?? 'unknown'})`);
   const decisionId = randomUUID();
   incidents.rejected(decisionId, error, (socket as Duplex & { remoteAddress?: string }).remoteAddress);
-  const body = JSON.stringify({ error: { code: error.reason, message: error.message, decision_id: decisionId } });
+  const body = JSON.stringify(errorBody(error.reason, error.message, decisionId));
   socket.end(`HTTP/1.1 ${error.status} ${error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n`
     + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -1,10 +1,11 @@
+import { STANDARD_CREDENTIAL_HEADERS } from '../../src/identity/credentials.js';
 import { HTTP_ADAPTERS, httpAdapterRoutes } from '../../src/adapters/registry.js';
 import { adaptersSchema } from '../../src/config/adapters-schema.js';
 import { DEFAULT_ENDPOINTS } from '../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../src/core/endpoints.js';
 import { Pipeline } from '../../src/core/pipeline.js';
 
-const pipeline = new Pipeline({ authenticators: [], policy: () => undefined, observers: [], reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true } });
+const pipeline = new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS, authenticators: [], policy: () => undefined, observers: [], reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true } });
 const routesOf = (config: unknown) => httpAdapterRoutes(pipeline, adaptersSchema.parse(config), 1024).map((r) => `${r.method} ${r.path}`);
 
 describe('the HTTP adapter registry', () => {

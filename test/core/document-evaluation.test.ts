@@ -1,3 +1,4 @@
+import { STANDARD_CREDENTIAL_HEADERS } from '../../src/identity/credentials.js';
 import { Pipeline, type PolicyEngine } from '../../src/core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from '../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../src/core/endpoints.js';
@@ -8,7 +9,7 @@ import { decisionResult } from '../../src/observability/decision-result.js';
 describe('Pipeline.evaluateDocument: the Data API path, recorded once as an evaluation', () => {
   const records: Array<{ req: AuthzRequest; d: Decision }> = [];
   let policy: PolicyEngine | undefined;
-  const pipeline = new Pipeline({
+  const pipeline = new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
     authenticators: [], policy: () => policy, observers: [{ onDecision: (req, d) => records.push({ req, d }) }],
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },
   });

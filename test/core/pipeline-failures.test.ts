@@ -1,3 +1,4 @@
+import { STANDARD_CREDENTIAL_HEADERS } from '../../src/identity/credentials.js';
 import { Pipeline, type Authenticator, type PolicyEngine, type UsageReader } from '../../src/core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from '../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../src/core/endpoints.js';
@@ -12,7 +13,7 @@ describe('pipeline failures carry the code of what failed', () => {
   const req: AuthzRequest = {
     gateway: 'native', method: 'GET', path: '/v1/models', query: '', host: '', scheme: 'http', headers: { 'x-test': '1' }, source: {},
   };
-  const decide = (parts: { authenticator?: Authenticator; usage?: UsageReader; policy?: PolicyEngine }) => new Pipeline({
+  const decide = (parts: { authenticator?: Authenticator; usage?: UsageReader; policy?: PolicyEngine }) => new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
     authenticators: [parts.authenticator ?? signedIn], policy: () => parts.policy ?? allowAll, usage: parts.usage, observers: [],
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },
   }).authorize(req);

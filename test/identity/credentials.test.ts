@@ -62,7 +62,7 @@ describe('a new bearer credential beside API keys', () => {
     const file = path.join(tempDir(), 'keys.yaml');
     [key] = writeKeys(file, [{ subject: 'billing', models: ['*'] }]);
     const engine = await WasmPolicyEngine.fromBundle(readFileSync(defaultBundlePath()), { entrypoint: 'tollgate/authz/decision', maxMemoryPages: 1024, now: Date.now });
-    pipeline = new Pipeline({
+    pipeline = new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
       authenticators: [new ApiKeyAuthenticator({ file, pollIntervalMs: 1000 }), opaqueTokens],
       policy: () => engine, observers: [],
       reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },

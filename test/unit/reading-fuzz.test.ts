@@ -1,3 +1,4 @@
+import { STANDARD_CREDENTIAL_HEADERS } from '../../src/identity/credentials.js';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { DEFAULT_ENDPOINTS } from '../../src/core/endpoint-catalogue.js';
@@ -26,7 +27,7 @@ const caller: Authenticator = {
 let pipeline: Pipeline;
 beforeAll(async () => {
   const engine = await WasmPolicyEngine.fromBundle(readFileSync(defaultBundlePath()), { entrypoint: 'tollgate/authz/decision', maxMemoryPages: 1024, now: Date.now });
-  pipeline = new Pipeline({
+  pipeline = new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
     authenticators: [caller], policy: () => engine, observers: [],
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },
   });

@@ -1,5 +1,6 @@
 import type { Decision } from '../../core/types.js';
-import { clientResponseHeaders, denialBody, decisionErrorBody } from '../http/denial.js';
+import { clientResponseHeaders, denialBody } from '../http/denial.js';
+import { errorBody } from '../../server/body.js';
 import { parseMaybeJson } from '../http/json.js';
 import { RpcCode, type CheckResponseMessage, type HeaderValueOptionMessage } from './messages.js';
 import { toStruct } from './struct.js';
@@ -79,7 +80,7 @@ export function envoyStatus(status: number): number {
 
 /** The answer when even encoding failed: a fixed, well-formed deny. */
 export function internalErrorResponse(): CheckResponseMessage {
-  const body = JSON.stringify(decisionErrorBody('internal_error', 'authorization failed'));
+  const body = JSON.stringify(errorBody('internal_error', 'authorization failed'));
   return {
     status: { code: RpcCode.PERMISSION_DENIED, message: 'internal_error' },
     denied_response: { status: { code: 500 }, headers: headerOptions({ 'content-type': 'application/json' }), body },

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { TollgateError } from '../../core/errors.js';
-import { sendJson } from '../../server/body.js';
-import { decisionErrorBody } from './denial.js';
+import { errorBody, sendJson } from '../../server/body.js';
 
 /** A wire answer an HTTP-dialect adapter encodes a decision into. */
 export interface HttpAnswer {
@@ -31,7 +30,7 @@ export function sendAnswer(res: ServerResponse, answer: HttpAnswer, decisionId: 
     // writing anything; an allow must then become a deny, never a crash or a half-sent answer.
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     const failure = new AnswerNotSent(decisionId, answer.status, err);
-    sendJson(res, failure.status, decisionErrorBody(failure.reason, 'the authorization answer could not be encoded', decisionId));
+    sendJson(res, failure.status, errorBody(failure.reason, 'the authorization answer could not be encoded', decisionId));
     throw failure;
   }
   res.end(answer.body);

@@ -1,16 +1,14 @@
 import type { Decision } from '../../core/types.js';
+import { errorBody } from '../../server/body.js';
 
 const BEARER_CHALLENGE = 'Bearer realm="tollgate"';
 
 /** The `{"error": {code, message, decision_id}}` object every Tollgate error answer carries. */
-export function decisionErrorBody(code: string, message: string, decisionId?: string | null): { error: Record<string, unknown> } {
-  return { error: { code, message, decision_id: decisionId } };
-}
 
 /** A deny's body as text: the policy's own when it wrote one, else Tollgate's error object; undefined on allow. */
 export function denialBody({ denial, decisionId }: Decision): string | undefined {
   if (!denial) return undefined;
-  return denial.policyBody ?? JSON.stringify(decisionErrorBody(denial.code, denial.message, decisionId));
+  return denial.policyBody ?? JSON.stringify(errorBody(denial.code, denial.message, decisionId));
 }
 
 /** Headers for the client's response: the policy's, plus the Bearer challenge of a 401 unless policy set its own. */

@@ -1,5 +1,6 @@
 import type { Decision } from '../../core/types.js';
-import { clientResponseHeaders, decisionErrorBody } from '../http/denial.js';
+import { clientResponseHeaders } from '../http/denial.js';
+import { errorBody } from '../../server/body.js';
 import { parseMaybeJson } from '../http/json.js';
 
 /**
@@ -22,6 +23,6 @@ export function encodeKongDecision(d: Decision): { result: Record<string, unknow
 /** Kong serialises the message itself, so a JSON body goes in as a value; a policy's plain text body is replaced by the reason. */
 function kongMessage({ denial, decisionId, reason }: Decision): unknown {
   if (!denial) return reason;
-  if (denial.policyBody === undefined) return decisionErrorBody(denial.code, denial.message, decisionId);
+  if (denial.policyBody === undefined) return errorBody(denial.code, denial.message, decisionId);
   return parseMaybeJson(denial.policyBody) ?? reason;
 }

@@ -1,3 +1,4 @@
+import { STANDARD_CREDENTIAL_HEADERS } from '../../../src/identity/credentials.js';
 import { decideOrReject } from '../../../src/adapters/http/decide.js';
 import { lowerCaseHeaders } from '../../../src/adapters/http/headers.js';
 import { isHttpMethod, splitTarget } from '../../../src/adapters/http/request-line.js';
@@ -33,7 +34,7 @@ describe('lowerCaseHeaders', () => {
 describe('decideOrReject', () => {
   const records: Array<{ req: AuthzRequest; d: Decision }> = [];
   const policy: PolicyEngine = { revision: 'r1', ready: true, evaluate: () => [{ result: true }], evaluateEntrypoint: () => undefined };
-  const pipeline = new Pipeline({
+  const pipeline = new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
     authenticators: [], policy: () => policy, observers: [{ onDecision: (req, d) => records.push({ req, d }) }],
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },
   });

@@ -1,3 +1,4 @@
+import { STANDARD_CREDENTIAL_HEADERS } from '../../../src/identity/credentials.js';
 import { Pipeline, type Authenticator, type DecisionObserver, type PipelineDeps, type PolicyEngine } from '../../../src/core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from '../../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../../src/core/endpoints.js';
@@ -37,7 +38,7 @@ function recorder(): DecisionObserver & { seen: Decision[] } {
 }
 
 function pipeline(deps: Partial<PipelineDeps>): Pipeline {
-  return new Pipeline({
+  return new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
     authenticators: [], policy: () => policy({ allow: true }), observers: [],
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true }, ...deps,
   });
@@ -116,7 +117,7 @@ describe('observers hear of every decision exactly once', () => {
 
   // Known defect, reported to the owner of src/core/pipeline.ts: record() lets an observer's exception
   // escape, so authorize() throws and the observers after it never hear of the decision.
-  test.failing('one observer throwing neither fails the decision nor silences the others', async () => {
+  test('one observer throwing neither fails the decision nor silences the others', async () => {
     const after = recorder();
     const broken: DecisionObserver = { onDecision: () => { throw new Error('disk full'); } };
     const got = await pipeline({ observers: [broken, after] }).authorize(request());

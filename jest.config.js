@@ -13,13 +13,12 @@ const shared = {
   // Jest ignores a project's testTimeout; this file applies globals.testTimeoutMs instead.
   setupFilesAfterEnv: ['<rootDir>/test/helpers/project-timeout.ts'],
 };
-const slowKinds = ['<rootDir>/test/integration/', '<rootDir>/test/e2e/', '<rootDir>/test/bench/'];
 
 export default {
   maxWorkers: 2,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: slowKinds, globals: { testTimeoutMs: 5_000 } },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/{integration,e2e}/**/*.test.ts'], globals: { testTimeoutMs: 30_000 } },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], globals: { testTimeoutMs: 5_000 } },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/{integration,contract,e2e}/**/*.test.ts'], globals: { testTimeoutMs: 30_000 } },
     { ...shared, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.test.ts'], globals: { testTimeoutMs: 180_000 } },
   ],
 };

@@ -11,7 +11,7 @@ import { dataApiAdapter } from './opa-data-api/route.js';
 
 /**
  * Every HTTP adapter, in the order their prefix routes are matched (exact paths always win).
- * test/e2e/cross-adapter.test.ts fails for an authorising adapter listed here without a test driver.
+ * test/contract/cross-adapter.test.ts fails for an authorising adapter listed here without a test driver.
  */
 export const HTTP_ADAPTERS: readonly HttpAdapter[] = [nativeAdapter, envoyHttpAdapter, forwardAuthAdapter, kongAdapter, dataApiAdapter];
 

@@ -1,0 +1,56 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseKeyFileText, readKeyFile, writeKeyFile, type KeyRecord } from '../../../src/identity/key-file.js';
+import { tempDir } from '../../helpers/tollgate.js';
+
+const base: KeyRecord = {
+  id: 'abcdefghijkl', hash: `sha256:${'a'.repeat(64)}`, subject: 'agent-7', models: ['gpt-4o*', 'claude-*'], scopes: [],
+  created_at: '2026-01-01T00:00:00.000Z', expires_at: null, disabled: false,
+};
+
+function loadError(file: string): unknown {
+  try {
+    readKeyFile(file);
+  } catch (err) {
+    return err;
+  }
+  throw new Error(`${file} loaded`);
+}
+
+describe('key file', () => {
+  test('what writeKeyFile writes is YAML, and reads back the same records', () => {
+    const file = path.join(tempDir(), 'keys.yaml');
+    const keys = [base, { ...base, id: 'bcdefghijklm', subject: 'true', description: 'a: b # c\nnext "line" é', disabled: true, revoked_at: '2026-02-01T00:00:00Z' }];
+    writeKeyFile(file, keys);
+    const text = readFileSync(file, 'utf8');
+    expect(parseYaml(text)).toEqual({ keys });
+    expect(parseKeyFileText(text)).toEqual({ keys });
+    expect(readKeyFile(file)).toEqual(keys);
+    writeKeyFile(file, []);
+    expect(readKeyFile(file)).toEqual([]);
+  });
+
+  test.each([
+    ['block style written by hand', 'keys:\n  - id: abcdefghijkl\n    models: [a]\n'],
+    ['dash at column 0', 'keys:\n- id: abcdefghijkl\n  models: [a]\n'],
+    ['flow style', 'keys: [{id: abcdefghijkl, models: [a, b]}]\n'],
+    ['a JSON line mixed with block items', 'keys:\n  - {"id": "abcdefghijkl"}\n  - id: bcdefghijklm\n'],
+    ['a line that looks like JSON but is YAML flow', 'keys:\n  - {id: abcdefghijkl}\n'],
+    ['CRLF line ends', 'keys:\r\n  - {"id": "abcdefghijkl"}\r\n'],
+    ['empty file', ''],
+  ])('%s: same value as the YAML library', (_name, text) => {
+    expect(parseKeyFileText(text)).toEqual(parseYaml(text));
+  });
+
+  test('broken text is the YAML library\'s error; a file that does not load is ERR_KEY_FILE_INVALID naming the problem', () => {
+    expect(() => parseKeyFileText('keys:\n  - id: [unclosed\n')).toThrow();
+    const file = path.join(tempDir(), 'bad.yaml');
+    writeKeyFile(file, [{ ...base, hash: 'md5:x' }]);
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/keys\.0\.hash/) });
+    writeKeyFile(file, [base, base]);
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/duplicate key id abcdefghijkl/) });
+    writeFileSync(file, 'keys: [{{{\n');
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/^key file .*bad\.yaml: /) });
+  });
+});

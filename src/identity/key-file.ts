@@ -32,7 +32,7 @@ export function parseKeySecret(secret: string): { id: string } | undefined {
 }
 
 export function hashSecret(secret: string): string {
-  // One-shot hash: no Hash object per check (about 1 µs instead of 2.6 µs here).
+  // One-shot hash: no Hash object per check, which is on every API key request.
   return `sha256:${hash('sha256', secret, 'hex')}`;
 }
 

@@ -7,7 +7,7 @@ import { isObject } from './is-object.js';
  * and `content_policy_fallbacks` lists (top level or in `router_settings_override`) when a call fails;
  * `user_config` builds a router of its own, so no model list can be read from such a request.
  */
-export const FALLBACK_FIELDS = ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const;
+const FALLBACK_FIELDS = ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const;
 
 /** Printable ASCII, no comma (LiteLLM's list separator), no glob or escape characters, bounded. */
 const MODEL_NAME = /^[A-Za-z0-9._:/@+=~-]{1,256}$/;
@@ -34,7 +34,7 @@ export function modelsInBody(fields: Record<string, unknown>): string[] {
 }
 
 /** A string (comma-separated names) or a list of strings; anything else cannot be read. */
-export function addNamed(models: Set<string>, value: unknown, field: string): void {
+function addNamed(models: Set<string>, value: unknown, field: string): void {
   if (value === undefined || value === null) return;
   const names = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [value];
   for (const name of names) {

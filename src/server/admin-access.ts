@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isLoopback } from '../common/loopback.js';
 import type { RequestHandler } from 'express';
 import { TollgateError } from '../core/errors.js';
 import { hookTokenMatches } from '../outcomes/hook-token.js';
@@ -19,11 +19,6 @@ export function adminAccess(host: string, tokenFile: string | null): AdminAccess
   const token = readFileSync(tokenFile, 'utf8').trim();
   if (token.length < 16) throw new Error(`server.admin_token_file ${tokenFile}: the token must be at least 16 characters`);
   return { token, loopbackOnly: isLoopback(host) };
-}
-
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isLoopback } from '../../common/loopback.js';
 
 export interface JsonFetchOptions {
   timeoutMs: number;
@@ -69,6 +70,3 @@ export async function fetchJson(url: string, options: JsonFetchOptions): Promise
   });
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}

@@ -49,6 +49,8 @@ export const ERRORS = {
   ERR_BUNDLE_INVALID: { status: 500, reason: 'bundle_invalid' },
   ERR_POLICY_INCOMPATIBLE: { status: 500, reason: 'policy_incompatible' },
   ERR_KEY_FILE_INVALID: { status: 500, reason: 'key_file_invalid' },
+  ERR_ISSUER_INVALID: { status: 500, reason: 'issuer_invalid' },
+  ERR_ADMIN_TOKEN_INVALID: { status: 500, reason: 'admin_token_invalid' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -16,8 +16,13 @@ export interface AdminAccess {
 /** Reads server.admin_token_file at start; an empty or unreadable file stops the start (fail closed). */
 export function adminAccess(host: string, tokenFile: string | null): AdminAccess {
   if (tokenFile === null) return { token: null, loopbackOnly: isLoopback(host) };
-  const token = readFileSync(tokenFile, 'utf8').trim();
-  if (token.length < 16) throw new Error(`server.admin_token_file ${tokenFile}: the token must be at least 16 characters`);
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch (err) {
+    throw new TollgateError('ERR_ADMIN_TOKEN_INVALID', `server.admin_token_file ${tokenFile}: ${(err as Error).message}`);
+  }
+  if (token.length < 16) throw new TollgateError('ERR_ADMIN_TOKEN_INVALID', `server.admin_token_file ${tokenFile}: the token must be at least 16 characters`);
   return { token, loopbackOnly: isLoopback(host) };
 }
 

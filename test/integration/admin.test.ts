@@ -83,9 +83,13 @@ describe('admin mutations (policy reload)', () => {
     }
   });
 
-  test('a short or empty token file stops the start (fail closed)', async () => {
-    const file = writeFile(tempDir(), 'admin-token', '\n');
-    await expect(startTollgate({ TOLLGATE_SERVER__ADMIN_TOKEN_FILE: file })).rejects.toThrow(/admin_token_file/);
+  test.each([
+    ['empty', (dir: string) => writeFile(dir, 'admin-token', '\n')],
+    ['short', (dir: string) => writeFile(dir, 'admin-token', 'fifteen-chars-x')],
+    ['missing', (dir: string) => `${dir}/no-such-token`],
+  ])('a %s token file stops the start (fail closed) with ERR_ADMIN_TOKEN_INVALID', async (_name, tokenFile) => {
+    const file = tokenFile(tempDir());
+    await expect(startTollgate({ TOLLGATE_SERVER__ADMIN_TOKEN_FILE: file })).rejects.toMatchObject({ code: 'ERR_ADMIN_TOKEN_INVALID' });
   });
 });
 

@@ -4,6 +4,7 @@ import { DEFAULT_ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS, type IssuerConfig,
 import { fetchJson } from './http-json.js';
 import { JwksCache } from './jwks.js';
 import { discoverJwksUri } from './oidc-discovery.js';
+import { TollgateError } from '../../core/errors.js';
 
 /** An issuer from config with the keys that may verify its tokens, and only those. */
 export interface TrustedIssuer {
@@ -31,7 +32,7 @@ export function trustIssuers(config: JwtConfig, events: IssuerEvents): Map<strin
 function trustIssuer(config: IssuerConfig, jwks: JwtConfig['jwks'], events: IssuerEvents): TrustedIssuer {
   if (config.shared_secret_file) {
     const secret = readFileSync(config.shared_secret_file, 'utf8').trim();
-    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new Error(`issuer ${config.issuer}: shared secret must be at least ${MIN_SECRET_BYTES} bytes`);
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new TollgateError('ERR_ISSUER_INVALID', `issuer ${config.issuer}: shared secret must be at least ${MIN_SECRET_BYTES} bytes`);
     return { config, algorithms: config.algorithms ?? SYMMETRIC_ALGORITHMS, symmetric: true, key: new TextEncoder().encode(secret) };
   }
   const get = (url: string) => fetchJson(url, {

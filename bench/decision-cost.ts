@@ -5,12 +5,14 @@ import path from 'node:path';
 import { packageRoot } from '../src/paths.js';
 
 /**
- * `node .tools/bench-dist/bench/decision-cost.js [root] [decisions]`: CPU cost of one native-API decision inside
- * the process (decode, API key, policy, audit line, metrics; no HTTP, no sockets), for the Tollgate
- * build under `root` (default: this one). Comparing two builds this way is far less noisy than
- * comparing their req/s on a shared machine.
+ * `node .tools/bench-dist/bench/decision-cost.js [root] [served]`: CPU cost of one native-API decision
+ * inside the process (decode, API key, policy, audit line, metrics, recent-decision memory; no HTTP,
+ * no sockets), for the Tollgate build under `root` (default: this one), in steady state: the median
+ * of long samples taken early (after ~1k decisions) and again after `served` decisions (default
+ * 200k, well past `outcomes.remember_decisions`), so a cost that grows with decisions served shows
+ * as a ratio above 1. Comparing two builds this way is far less noisy than comparing req/s.
  */
-const [rootArg, countArg = '20000'] = process.argv.slice(2);
+const [rootArg, servedArg = '200000'] = process.argv.slice(2);
 const root = rootArg ?? packageRoot();
 const load = (p: string) => import(pathToFileURL(path.join(root, 'dist', p)).href);
 const { TollgateApp } = await load('src/app.js');
@@ -36,7 +38,15 @@ async function run(n: number): Promise<number> {
   return ((performance.now() - started) * 1000) / n;
 }
 
-await run(Number(countArg) / 4);
-const samples = [await run(Number(countArg)), await run(Number(countArg)), await run(Number(countArg))];
-process.stdout.write(`${JSON.stringify({ root, us_per_decision: Math.min(...samples), samples })}\n`);
+const SAMPLE = 5_000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sample = async () => median([await run(SAMPLE), await run(SAMPLE), await run(SAMPLE)]);
+
+await run(1_000);
+const early = await sample();
+const served = Number(servedArg);
+for (let done = 1_000 + 3 * SAMPLE; done < served; done += SAMPLE) await run(SAMPLE);
+const late = await sample();
+const result = { root, us_per_decision: late, us_after_1k: early, [`us_after_${served}`]: late, growth: late / early };
+process.stdout.write(`${JSON.stringify(result)}\n`);
 await app.stop();

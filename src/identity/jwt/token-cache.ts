@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { BoundedMap } from '../../common/bounded-map.js';
 
 export interface TokenCacheOptions {
   maxEntries: number;
@@ -14,12 +15,14 @@ interface Entry<T> {
 /**
  * Already-verified tokens, keyed by a SHA-256 of the token so the cache never holds a credential.
  * An entry lasts until the earlier of the token's expiry and the TTL; expiry is checked on every hit.
- * Oldest entries are evicted first (Map keeps insertion order).
+ * Least recently used entries are evicted first.
  */
 export class VerifiedTokenCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+  private readonly entries: BoundedMap<string, Entry<T>>;
 
-  constructor(private readonly options: TokenCacheOptions) {}
+  constructor(private readonly options: TokenCacheOptions) {
+    this.entries = new BoundedMap(options.maxEntries);
+  }
 
   static key(scope: string, token: string): string {
     // One-shot hash: no Hash object per request on the hot path. The NUL keeps scope and token apart.
@@ -44,8 +47,6 @@ export class VerifiedTokenCache<T> {
   set(key: string, value: T, expiresAtMs: number): void {
     const validUntilMs = Math.min(expiresAtMs, this.options.now() + this.options.ttlMs);
     if (validUntilMs <= this.options.now()) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.options.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { value, validUntilMs });
   }
 }

@@ -28,7 +28,7 @@ func TestEnvoyConfig(t *testing.T) {
 	equal(t, "failure_mode_allow", f.GetFailureModeAllow(), false)
 	equal(t, "include_peer_certificate", f.GetIncludePeerCertificate(), true)
 	if f.GetWithRequestBody().GetMaxRequestBytes() >= 8*1024*1024 {
-		t.Error("with_request_body.max_request_bytes must stay below Tollgate's default envoy_grpc.max_receive_bytes")
+		t.Error("with_request_body.max_request_bytes must stay below Tollgate's default adapters.envoy_grpc.max_receive_bytes")
 	}
 }
 

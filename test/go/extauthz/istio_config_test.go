@@ -34,7 +34,7 @@ func TestIstioConfig(t *testing.T) {
 	equal(t, "port", provider.GetPort(), uint32(9191))
 	equal(t, "failOpen", provider.GetFailOpen(), false)
 	if provider.GetIncludeRequestBodyInCheck().GetMaxRequestBytes() >= 8*1024*1024 {
-		t.Error("maxRequestBytes must stay below Tollgate's default envoy_grpc.max_receive_bytes")
+		t.Error("maxRequestBytes must stay below Tollgate's default adapters.envoy_grpc.max_receive_bytes")
 	}
 }
 

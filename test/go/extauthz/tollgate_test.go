@@ -21,7 +21,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-// Tollgate's envoy_grpc.max_receive_bytes for this run: small, so the oversize case stays cheap.
+// Tollgate's adapters.envoy_grpc.max_receive_bytes for this run: small, so the oversize case stays cheap.
 const maxReceiveBytes = 256 * 1024
 
 var (
@@ -70,15 +70,15 @@ func run(m *testing.M) int {
 		return fail(fmt.Errorf("keys create printed %q: %v", out, err))
 	}
 	tollgate, port, err := startTollgate(map[string]string{
-		"TOLLGATE_HTTP_PORT":                           "0",
-		"TOLLGATE_ADMIN_PORT":                          "0",
-		"TOLLGATE_GRPC_PORT":                           "0",
-		"TOLLGATE_HOST":                                "127.0.0.1",
-		"TOLLGATE_KEYS_FILE":                           keysFile,
-		"TOLLGATE_POLICY_BUNDLE":                       bundle,
-		"TOLLGATE_POLICY__ENTRYPOINT":                  "tollgate/echo/decision",
-		"TOLLGATE_UPSTREAM__REMOVE_CREDENTIAL_HEADERS": "true",
-		"TOLLGATE_ENVOY_GRPC__MAX_RECEIVE_BYTES":       fmt.Sprint(maxReceiveBytes),
+		"TOLLGATE_HTTP_PORT":                               "0",
+		"TOLLGATE_ADMIN_PORT":                              "0",
+		"TOLLGATE_GRPC_PORT":                               "0",
+		"TOLLGATE_HOST":                                    "127.0.0.1",
+		"TOLLGATE_KEYS_FILE":                               keysFile,
+		"TOLLGATE_POLICY_BUNDLE":                           bundle,
+		"TOLLGATE_POLICY__ENTRYPOINT":                      "tollgate/echo/decision",
+		"TOLLGATE_UPSTREAM__REMOVE_CREDENTIAL_HEADERS":     "true",
+		"TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_RECEIVE_BYTES": fmt.Sprint(maxReceiveBytes),
 	})
 	if err != nil {
 		return fail(err)

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { asTollgateError, TollgateError } from './errors.js';
 import { readLlmFacts, unknownEndpointFacts, type LlmReading } from './llm.js';
-import { buildPolicyInput, IDENTITY_HEADERS } from './policy-input.js';
+import { IDENTITY_HEADERS, identityHeaders } from './identity-headers.js';
+import { buildPolicyInput } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
 import { evaluateQuery, evaluationRecord, type DocumentEvaluation, type DocumentQuery } from './document-evaluation.js';
 import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
@@ -205,24 +206,4 @@ function baseDecision(
     principal: principal ?? undefined, delegation,
     policyRevision: '', durationMs: 0,
   };
-}
-
-/** Every identity header Tollgate owns, always present (empty when unknown) so none can be smuggled through. */
-export function identityHeaders(decisionId: string, principal: Principal | null, delegation?: Delegation): Record<string, string> {
-  return {
-    'x-tollgate-subject': headerSafe(principal?.subject ?? ''),
-    'x-tollgate-key-id': headerSafe(principal?.keyId ?? ''),
-    'x-tollgate-credential': principal?.kind ?? 'none',
-    'x-tollgate-decision-id': decisionId,
-    'x-tollgate-on-behalf-of': headerSafe(delegation?.user.subject ?? ''),
-  };
-}
-
-/**
- * Subjects and key ids come from token claims and may hold any Unicode or a CR/LF; a header carries
- * printable ASCII only, so such a value is percent-encoded (UTF-8) rather than breaking the gateway's
- * answer. A literal '%' also triggers encoding, so a decoded value is never ambiguous.
- */
-function headerSafe(value: string): string {
-  return /^[\x20-\x24\x26-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }

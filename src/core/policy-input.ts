@@ -3,15 +3,6 @@ import type { AuthzRequest, Delegation, LlmFacts, Principal } from './types.js';
 /** Version tag of the policy input document (docs/policy-input.md). Bump on breaking change. */
 export const POLICY_INPUT_VERSION = 'tollgate.input/v1';
 
-/** Headers Tollgate owns: never trusted from a client, never shown to policy as client input. */
-export const IDENTITY_HEADERS = [
-  'x-tollgate-subject',
-  'x-tollgate-key-id',
-  'x-tollgate-credential',
-  'x-tollgate-decision-id',
-  'x-tollgate-on-behalf-of',
-] as const;
-
 export interface PolicyInputContext {
   req: AuthzRequest;
   principal: Principal | null;

@@ -1,4 +1,4 @@
-import { identityHeaders } from '../../../src/core/pipeline.js';
+import { identityHeaders } from '../../../src/core/identity-headers.js';
 import type { Principal } from '../../../src/core/types.js';
 
 const principal = (subject: string): Principal => ({ kind: 'jwt', id: `jwt:test#${subject}`, subject, scopes: [], models: [], groups: [] });

@@ -1,5 +1,6 @@
 import { asTollgateError, TollgateError } from './errors.js';
-import { isObject, unknownEndpointFacts } from './llm.js';
+import { isObject } from './is-object.js';
+import { unknownEndpointFacts } from './llm.js';
 import type { PolicyEngine } from './pipeline.js';
 import type { Decision } from './types.js';
 

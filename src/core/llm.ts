@@ -143,4 +143,3 @@ function firstNumber(...values: unknown[]): number | null {
   return null;
 }
 
-export { isObject } from './is-object.js';

@@ -1,4 +1,4 @@
-import { isObject } from '../core/llm.js';
+import { isObject } from '../core/is-object.js';
 
 /** What happened after an allowed decision, as a gateway reported it; gateway-neutral. */
 export interface Outcome {

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { asTollgateError, TollgateError } from '../core/errors.js';
-import { isObject } from '../core/llm.js';
+import { isObject } from '../core/is-object.js';
 import { sendError } from '../server/body.js';
 import { hookTokenMatches } from './hook-token.js';
 import { outcomeFromStandardLoggingPayload, outcomeFromTollgateShape, type Outcome } from './outcome.js';

@@ -1,4 +1,4 @@
-import { isObject } from '../../core/llm.js';
+import { isObject } from '../../core/is-object.js';
 import type { StructMessage, ValueMessage } from './messages.js';
 
 /** google.protobuf.Struct -> plain JSON, as Envoy metadata means it. */

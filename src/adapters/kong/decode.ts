@@ -1,4 +1,4 @@
-import { isObject } from '../../core/llm.js';
+import { isObject } from '../../core/is-object.js';
 import type { AuthzRequest } from '../../core/types.js';
 import { lowerCaseHeaders } from '../http/headers.js';
 import { isHttpMethod } from '../http/request-line.js';

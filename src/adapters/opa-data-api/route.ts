@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isObject } from '../../core/llm.js';
+import { isObject } from '../../core/is-object.js';
 import type { DocumentOutcome, DocumentQuery } from '../../core/document-evaluation.js';
 import type { HotRoute } from '../../server/authz-server.js';
 import { parseJsonBody, readBody, sendJson } from '../../server/body.js';

@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { ClaimMapping } from '../../config/identity-schema.js';
 import { TollgateError } from '../../core/errors.js';
-import { isObject } from '../../core/llm.js';
+import { isObject } from '../../core/is-object.js';
 import type { Principal } from '../../core/types.js';
 import { jwtKeyId, principalId } from '../principal-id.js';
 

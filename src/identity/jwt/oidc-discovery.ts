@@ -1,4 +1,4 @@
-import { isObject } from '../../core/llm.js';
+import { isObject } from '../../core/is-object.js';
 import { TollgateError } from '../../core/errors.js';
 
 /**

@@ -1,4 +1,3 @@
-import { BoundedMap } from '../../../src/common/bounded-map.js';
 import { MemoryUsageStore } from '../../../src/limits/memory-usage.js';
 import type { Principal } from '../../../src/core/types.js';
 
@@ -35,14 +34,5 @@ describe('in-process usage counters', () => {
     ];
     for (const p of sameName) expect((await store.usageFor(p)).day.tokens).toBe(0);
     expect((await store.usageFor(who('svc'))).day.tokens).toBe(9);
-  });
-
-  test('BoundedMap keeps the most recently read entries', () => {
-    const m = new BoundedMap<string, number>(2);
-    m.set('a', 1);
-    m.set('b', 2);
-    m.get('a');
-    m.set('c', 3);
-    expect([m.has('a'), m.has('b'), m.has('c'), m.size]).toEqual([true, false, true, 2]);
   });
 });

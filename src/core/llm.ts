@@ -118,7 +118,8 @@ function batchModels(fields: Record<string, unknown>): ModelReading {
 
 /** The one `model` query parameter; naming it twice reads two ways. */
 function queryModel(query: string): string {
-  const values = new URLSearchParams(query).getAll('model');
+  // LiteLLM looks the parameter up case-insensitively: `Model=` names the model too.
+  const values = [...new URLSearchParams(query)].filter(([name]) => name.toLowerCase() === 'model').map(([, value]) => value);
   if (values.length > 1) throw new TollgateError('ERR_MODEL_INVALID', 'the query names the model more than once');
   return values[0] ?? '';
 }

@@ -26,16 +26,20 @@ export function readRequestBody(req: AuthzRequest): BodyReading {
   }
   if (req.bodyTruncated) return OPAQUE;
   if (req.rawBody === '') return ABSENT;
-  const contentType = req.headers['content-type'];
-  const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
+  const contentType = req.headers['content-type'] ?? '';
+  const mediaType = contentType.split(';')[0].trim().toLowerCase();
+  // LiteLLM reads a form when the whole header value contains "form" (case-sensitive, parameters
+  // included); FastAPI and Go services go by the media type. A body is read only where both agree.
+  const litellmReadsForm = contentType.includes('form');
+  if (mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data') {
+    if (!litellmReadsForm) throw unreadable(`content type ${contentType} is a form to some upstreams and JSON to LiteLLM`);
+    return mediaType === 'multipart/form-data' ? OPAQUE : { kind: 'fields', fields: formFields(req.rawBody) };
+  }
+  if (litellmReadsForm) throw unreadable(`content type ${contentType} is a form to LiteLLM only`);
   if (mediaType === '' || mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) {
     return { kind: 'fields', fields: jsonObject(req.rawBody) };
   }
-  // LiteLLM's test is a case-sensitive `"form" in content_type`: any other spelling reads two ways.
-  if (!contentType!.includes('form')) throw unreadable(`content type ${mediaType} is read differently by different upstreams`);
-  if (mediaType === 'application/x-www-form-urlencoded') return { kind: 'fields', fields: formFields(req.rawBody) };
-  if (mediaType === 'multipart/form-data') return OPAQUE;
-  throw unreadable(`content type ${mediaType} is not a form Tollgate reads`);
+  throw unreadable(`content type ${mediaType} is read differently by different upstreams`);
 }
 
 function jsonObject(text: string): Record<string, unknown> {

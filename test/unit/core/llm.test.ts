@@ -152,6 +152,8 @@ describe('models named by the path', () => {
   test('realtime takes the one model query parameter', () => {
     expect(facts({ method: 'GET', path: '/v1/realtime', query: 'model=gpt-4o-realtime' })).toMatchObject({ models: ['gpt-4o-realtime'] });
     expect(codeOf({ method: 'GET', path: '/v1/realtime', query: 'model=a&model=o1' })).toBe('ERR_MODEL_INVALID');
+    expect(codeOf({ method: 'GET', path: '/v1/realtime', query: 'model=gpt-4o-realtime&MODEL=o1' })).toBe('ERR_MODEL_INVALID');
+    expect(facts({ method: 'GET', path: '/v1/realtime', query: 'Model=gpt-4o-realtime' }).models).toEqual(['gpt-4o-realtime']);
   });
 });
 
@@ -181,6 +183,8 @@ describe('the body read in the upstream dialect', () => {
     ['application/json', '{"model":"gpt-4o-mini",'],
     ['application/json', '["gpt-4o-mini"]'],
     ['application/json', '{"model": NaN}'],
+    ['application/json; profile=form', '{"model":"gpt-4o-mini"}'],
+    ['application/vnd.platform+json; x=formal', '{"model":"gpt-4o-mini"}'],
   ])('%s %s cannot be read one way only', (contentType, rawBody) => {
     expect(codeOf({ headers: { 'content-type': contentType }, rawBody })).toBe('ERR_BODY_UNREADABLE');
   });

@@ -29,6 +29,10 @@ export interface BenchOptions {
   /** Sizes for the cost-growth scenarios. */
   subjectCounts: number[];
   keyCounts: number[];
+  /** outcomes.remember_decisions for the decisions-served scenario, which serves 3x as many. */
+  rememberDecisions: number;
+  /** Longest the decisions-served scenario may spend serving those decisions. */
+  maxFillS: number;
 }
 
 /** What every scenario gets: options, a scratch directory, server placement, and the result list. */

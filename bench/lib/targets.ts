@@ -43,6 +43,7 @@ export function checkTargets(find: Find): TargetCheck[] {
       met: half.bucketBoundMs <= 1,
     }
     : { target: 'server-side decision time p99 < 1 ms at half of peak load', measured: 'not measured' });
+  checks.push(servedCostGrowth(find));
   const keys = find('keys-100000');
   checks.push(keys
     ? {
@@ -52,4 +53,20 @@ export function checkTargets(find: Find): TargetCheck[] {
     }
     : { target: 'RSS < 150 MB with 100k keys', measured: 'not measured' });
   return checks;
+}
+
+/**
+ * CPU per decision once every allow evicts from the recent-decisions memory, against the same server
+ * before: judged only when the early run ended before the memory was full (else it measured nothing early).
+ */
+function servedCostGrowth(find: Find): TargetCheck {
+  const target = 'CPU per decision after 3x remember_decisions served <= 1.5x before the memory was full';
+  const early = find('served-early');
+  const late = find('served-late');
+  if (!early?.cpuUsPerRequest || !late?.cpuUsPerRequest) return { target, measured: 'not measured' };
+  const ratio = late.cpuUsPerRequest / early.cpuUsPerRequest;
+  const measured = `${ratio.toFixed(2)}x (${Math.round(late.cpuUsPerRequest)} vs ${Math.round(early.cpuUsPerRequest)} µs/req)`;
+  const earlyServed = Number(early.facts?.decisions_served_after);
+  if (!(earlyServed <= Number(early.facts?.remember_decisions))) return { target, measured: `${measured}; early run overran the memory (${earlyServed} served), not judged` };
+  return { target, measured, met: ratio <= 1.5 };
 }

@@ -15,11 +15,13 @@ describe('benchmark smoke run', () => {
     const { report, markdown } = await runBench({
       root: packageRoot(), opa: opaPath(), durationS: 1, warmupS: 0, maxWarmupS: 0, connections: 4,
       serverCpus: '0', loadCpus: '1', only: [], subjectCounts: [100], keyCounts: [100],
+      rememberDecisions: 10_000, maxFillS: 90,
     });
     const ids = report.results.map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining([
       'bare', 'native-api-key', 'native-api-key-half-peak', 'jwt-rs256-cache', 'jwt-es256-no-cache',
       'envoy-http', 'envoy-grpc', 'opa-server', 'tollgate-data-api', 'subjects-100', 'keys-100', 'hot-reload',
+      'served-early', 'served-late',
     ]));
     for (const r of report.results) {
       expect({ id: r.id, notMeasured: r.notMeasured }).toEqual({ id: r.id, notMeasured: undefined });

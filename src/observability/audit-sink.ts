@@ -1,14 +1,11 @@
-import { Writable } from 'node:stream';
-
-/** winston's key for the serialised line (triple-beam's MESSAGE). */
-const MESSAGE = Symbol.for('message');
+import type { Writable } from 'node:stream';
 
 /** What a sink reports to the audit trail; called on the failure path only. */
 export interface SinkEvents {
   /** `lost` records were not written because the destination failed. */
   failed(sink: AuditSink, lost: number, error: Error | undefined): void;
-  /** A record was dropped because `maxBufferBytes` were already waiting to be written. */
-  dropped(sink: AuditSink): void;
+  /** `records` were dropped because `maxBufferBytes` were already waiting to be written. */
+  dropped(sink: AuditSink, records: number): void;
   /** `healthy` changed. */
   changed(sink: AuditSink): void;
 }
@@ -27,13 +24,12 @@ export interface AuditSinkOptions {
 }
 
 /**
- * One destination of audit lines, as a winston transport (a Writable in object mode with a `log`
- * method). It never throws and never buffers without bound: a record it cannot write is counted
+ * One destination of audit lines. It never throws and never buffers without bound: a record it cannot write is counted
  * (failed or dropped) and `healthy` says whether the trail is complete right now. A failed file is
  * reopened every `retryMs`; the first line after a gap is an `audit_gap` record naming how many
  * records were lost, and the sink is healthy again only once that line was written.
  */
-export class AuditSink extends Writable {
+export class AuditSink {
   healthy = true;
   private stream: NodeJS.WritableStream | null = null;
   /** Records are not written (the destination failed and is not reopened yet). */
@@ -45,19 +41,14 @@ export class AuditSink extends Writable {
   private lostSince = 0;
   private brokenAt = '';
   private retry: NodeJS.Timeout | undefined;
-  /** One callback shared by every write, so a write allocates no closure; it does work only when the write failed. */
-  private readonly afterWrite = (err?: Error | null): void => {
-    if (err) this.fail(1, err);
-  };
+  private closed = false;
   private readonly onDrain = (): void => {
     this.congested = false;
     this.update();
   };
   private readonly onError = (err: Error): void => this.fail(0, err);
 
-  constructor(private readonly options: AuditSinkOptions) {
-    super({ objectMode: true });
-  }
+  constructor(private readonly options: AuditSinkOptions) {}
 
   /** Opens the destination; separate from the constructor so the trail knows its sinks before any event. */
   start(): void {
@@ -68,28 +59,20 @@ export class AuditSink extends Writable {
     return this.options.name;
   }
 
-  /** winston requires log() on a transport (its arity tells legacy transports apart); records arrive through _write. */
-  log(info: Record<string | symbol, unknown>, callback: () => void): void {
-    this.writeLine(info[MESSAGE] as string);
-    callback();
-  }
-
-  override _write(info: Record<string | symbol, unknown>, _encoding: BufferEncoding, callback: () => void): void {
-    this.log(info, callback);
-  }
-
-  override _final(callback: () => void): void {
+  /** Stops retrying; closes a file (stdout is not ours to close). */
+  close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.retry);
     const stream = this.stream;
-    if (!stream || !this.options.reopenable) return callback();
-    // The file is ours to close; stdout is not.
-    stream.end(() => callback());
+    if (!stream || !this.options.reopenable) return Promise.resolve();
+    return new Promise((resolve) => stream.end(() => resolve()));
   }
 
-  private writeLine(line: string): void {
+  /** Writes `records` lines (`text`, newline-terminated) at once, or counts them as failed or dropped. */
+  write(text: string, records: number): void {
     const stream = this.stream;
     if (this.broken || !stream) {
-      this.fail(1, undefined);
+      this.fail(records, undefined);
       return;
     }
     if ((stream as Writable).writableLength > this.options.maxBufferBytes) {
@@ -98,10 +81,13 @@ export class AuditSink extends Writable {
         stream.once('drain', this.onDrain);
         this.update();
       }
-      this.options.events.dropped(this);
+      this.options.events.dropped(this, records);
       return;
     }
-    stream.write(`${line}\n`, this.afterWrite);
+    // One write per event-loop turn (AuditLog batches), so one callback per batch is cheap.
+    stream.write(text, (err?: Error | null) => {
+      if (err) this.fail(records, err);
+    });
   }
 
   private attach(): void {
@@ -128,7 +114,7 @@ export class AuditSink extends Writable {
   }
 
   private scheduleReopen(): void {
-    if (this.retry || !this.options.reopenable || this.writableEnded) return;
+    if (this.retry || !this.options.reopenable || this.closed) return;
     this.retry = setTimeout(() => this.reopen(), this.options.retryMs);
     this.retry.unref();
   }

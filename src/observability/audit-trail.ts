@@ -47,6 +47,15 @@ export class AuditTrail implements SinkEvents {
   /** The pipeline's gate: the error to deny with while the trail is broken and failing closed. */
   readonly gate = (): TollgateError | undefined => (this.healthy || !this.options.failClosed ? undefined : AUDIT_UNAVAILABLE);
 
+  /** Writes `records` newline-terminated lines to every sink. */
+  write(text: string, records: number): void {
+    for (const sink of this.sinks) sink.write(text, records);
+  }
+
+  close(): Promise<void> {
+    return Promise.all(this.sinks.map((s) => s.close())).then(() => undefined);
+  }
+
   /** For /readyz: each sink and whether it currently writes every record. */
   status(): Record<string, boolean> {
     return Object.fromEntries(this.sinks.map((s) => [s.name, s.healthy]));
@@ -57,9 +66,9 @@ export class AuditTrail implements SinkEvents {
     this.report(sink, 'failed', lost, 'audit records could not be written', error);
   }
 
-  dropped(sink: AuditSink): void {
-    this.options.metrics?.auditDropped.inc({ sink: sink.name });
-    this.report(sink, 'dropped', 1, 'audit records dropped: the destination is not keeping up (log.audit_buffer_bytes)');
+  dropped(sink: AuditSink, records: number): void {
+    this.options.metrics?.auditDropped.inc({ sink: sink.name }, records);
+    this.report(sink, 'dropped', records, 'audit records dropped: the destination is not keeping up (log.audit_buffer_bytes)');
   }
 
   changed(sink: AuditSink): void {

@@ -16,11 +16,16 @@ const safeStringify = configure({ bigint: false });
  * record it cannot serialise still gets a line.
  */
 export const jsonLineFormat = format((info) => {
-  if (!info.timestamp) info.timestamp = new Date().toISOString();
-  redaction.transform(info, {}); // redacts in place
-  info[MESSAGE] = lineOf(info);
+  info[MESSAGE] = formatLine(info);
   return info;
 });
+
+/** The line for a record: timestamped when it has no time, redacted in place, then JSON. */
+export function formatLine(info: Record<string | symbol, unknown>): string {
+  if (!info.timestamp) info.timestamp = new Date().toISOString();
+  redaction.transform(info as Parameters<typeof redaction.transform>[0], {});
+  return lineOf(info);
+}
 
 function lineOf(info: object): string {
   try {

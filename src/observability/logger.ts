@@ -1,4 +1,5 @@
-import { createLogger, transports, type Logger, type transport } from 'winston';
+import { createLogger, transports, type Logger } from 'winston';
+import { batchedAuditLogger } from './audit-log.js';
 import { AuditTrail } from './audit-trail.js';
 import { jsonLineFormat } from './json-line.js';
 import type { Metrics } from './metrics.js';
@@ -39,9 +40,8 @@ export function createLoggers(options: LoggerOptions): Loggers {
     metrics: options.metrics,
   });
   trail.log = app;
-  // An AuditSink is a winston transport by shape (an object-mode Writable with log()), not by class.
-  const audit = createLogger({ level: 'info', format: jsonLine, transports: trail.sinks as unknown as transport[] });
-  return { app, audit, trail, close: () => Promise.all([finish(app), finish(audit)]).then(() => undefined) };
+  const { audit, close: closeAudit } = batchedAuditLogger(trail);
+  return { app, audit, trail, close: () => Promise.all([finish(app), closeAudit()]).then(() => undefined) };
 }
 
 function finish(logger: Logger): Promise<void> {

@@ -1,19 +1,54 @@
+{{- /* Names work from a chart context or from the dict a parent chart passes to the sidecar templates
+(Values, Release; no Chart), so the same helpers serve both modes. */ -}}
+{{- define "tollgate.name" -}}
+{{- if .Chart }}{{ .Chart.Name }}{{ else }}tollgate{{ end -}}
+{{- end -}}
+
 {{- define "tollgate.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- $name := include "tollgate.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "tollgate.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "tollgate.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- with .Chart }}
+app.kubernetes.io/version: {{ .AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Name .Version }}
+{{- end }}
 {{- end -}}
 
 {{- define "tollgate.selector" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "tollgate.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- /* tollgate.yaml. In sidecar mode the authorization ports listen on loopback: the gateway in the
+same pod is their one client. The admin port keeps adminHost so the kubelet and Prometheus reach it. */ -}}
+{{- define "tollgate.configData" -}}
+{{- $v := .Values -}}
+{{- $host := ternary "127.0.0.1" "0.0.0.0" (eq $v.mode "sidecar") -}}
+{{- $server := dict "host" $host "http_port" $v.ports.http "grpc_port" $v.ports.grpc "admin_port" $v.ports.admin "admin_host" $v.adminHost -}}
+{{- $keys := dict -}}
+{{- if $v.keys.secretName }}{{ $_ := set $keys "file" "/etc/tollgate/keys/keys.yaml" }}{{ end -}}
+{{- toYaml (mergeOverwrite (dict "server" $server "keys" $keys) (deepCopy $v.config)) -}}
+{{- end -}}
+
+{{- /* Memory in MiB for keys.expected API keys: baseline + bytesPerKey each (bench/memory.sh measured
+both; docs/operations.md). The limit adds headroomPercent for load spikes and key-file reloads, which
+hold the old and the new key maps at once for a moment. */ -}}
+{{- define "tollgate.memoryRequestMi" -}}
+{{- $m := .Values.memory -}}
+{{- add (int $m.baselineMi) (div (mul (int .Values.keys.expected) (int $m.bytesPerKey)) 1048576) 1 -}}
+{{- end -}}
+
+{{- define "tollgate.resources" -}}
+{{- $request := int (include "tollgate.memoryRequestMi" .) -}}
+{{- $limit := div (mul $request (add 100 (int .Values.memory.headroomPercent))) 100 -}}
+{{- $derived := dict "requests" (dict "memory" (printf "%dMi" $request)) "limits" (dict "memory" (printf "%dMi" $limit)) -}}
+{{- toYaml (mergeOverwrite $derived (deepCopy .Values.resources)) -}}
 {{- end -}}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite runs for real: the pinned OPA CLI, ghz and helm, Caddy, nginx, Redis and
+# Installs what the test suite runs for real: the pinned OPA CLI, ghz and helm, Traefik built from source
+# (scripts/traefik.sh: several minutes, once per version), Caddy, nginx with its Lua module, Redis and
 # docker-compose (to validate docker-compose.yml) and wrk (the benchmark smoke test) from Debian,
 # and a Python virtualenv with the pinned LiteLLM proxy and the tollgate_litellm hook.
 # Idempotent: skips whatever is already there.
@@ -9,6 +10,7 @@ cd "$root"
 
 "$root/scripts/opa.sh" >/dev/null
 "$root/bench/ghz.sh" >/dev/null   # the benchmark smoke test drives Envoy gRPC load with ghz
+"$root/scripts/traefik.sh" >/dev/null
 
 HELM_VERSION=v3.22.0
 if ! go version -m "$root/.tools/bin/helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\s"; then

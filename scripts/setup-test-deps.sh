@@ -20,6 +20,8 @@ fi
 
 missing=()
 for tool in caddy nginx redis-server docker-compose wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# nginx's Lua module and cjson: the OpenResty core the Kong pre-function runs on (test/e2e/kong-pre-function).
+for pkg in libnginx-mod-http-lua lua-cjson; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "setup: need ${missing[*]} (apt-get install them, or run as root)" >&2; exit 1; fi
   echo "setup: installing ${missing[*]} from Debian" >&2

@@ -6,6 +6,7 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';
 import { spawnServe } from '../helpers/cli.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { postJson, tempDir, writeKeys, type TestKey } from '../helpers/tollgate.js';
 
 const root = packageRoot();
@@ -139,16 +140,29 @@ describe('docker-compose.yml (validated by docker-compose config; its wiring run
     expect(published).toEqual(expect.arrayContaining([8181, 9191, 8282]));
   });
 
-  test('the tollgate service environment and mounted key file start a ready sidecar', async () => {
-    const service = compose().services.tollgate;
-    const env: Record<string, string> = { ...service.environment, TOLLGATE_KEYS_FILE: path.join(root, 'deploy', 'keys.yaml') };
+  test('the tollgate service, with its environment, key file and the redis service as the usage store, decides', async () => {
+    const { services } = compose();
+    // The redis service runs what test/helpers/redis-server.ts runs (plus a loopback port).
+    expect(services.redis.command).toEqual(['redis-server', '--save', '', '--appendonly', 'no']);
+    expect(services.tollgate.depends_on).toEqual(expect.objectContaining({ redis: expect.anything() }));
+    const redis = await startRedis();
+    const keys = path.join(tempDir(), 'keys.yaml');
+    const [key] = writeKeys(keys, [{ subject: 'svc-a', models: ['gpt-4o'] }]);
+    const env: Record<string, string> = {
+      ...services.tollgate.environment, TOLLGATE_KEYS_FILE: keys,
+      TOLLGATE_USAGE__REDIS_URL: services.tollgate.environment.TOLLGATE_USAGE__REDIS_URL.replace('redis://redis:6379', redis.url),
+    };
+    expect(env.TOLLGATE_USAGE__REDIS_URL).toBe(redis.url);
     const tg = await spawnServe(env);
     try {
-      const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/readyz`);
-      expect(res.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${tg.ports.admin}/readyz`)).status).toBe(200);
+      const decision = await postJson(`http://127.0.0.1:${tg.ports.http}/v1/authorize`,
+        { method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${key.secret}` }, body: { model: 'gpt-4o' } });
+      expect(decision.json).toMatchObject({ allow: true, status: 200 });
     } finally {
       tg.child.kill('SIGTERM');
       await tg.exited;
+      await redis.stop();
     }
-  });
+  }, 60_000);
 });

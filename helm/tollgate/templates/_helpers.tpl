@@ -38,17 +38,22 @@ same pod is their one client. The admin port keeps adminHost so the kubelet and 
 {{- toYaml (mergeOverwrite (dict "server" $server "keys" $keys) (deepCopy $v.config)) -}}
 {{- end -}}
 
-{{- /* Memory in MiB for keys.expected API keys: baseline + bytesPerKey each (bench/memory.sh measured
-both; docs/operations.md). The limit adds headroomPercent for load spikes and key-file reloads, which
-hold the old and the new key maps at once for a moment. */ -}}
+{{- /* Memory in MiB for keys.expected API keys, from bench/sizing.sh's measurements
+(docs/operations.md#sizing): the request covers the steady state, baselineMi + bytesPerKey each;
+the limit covers a key-file reload, which holds the old and the new keys at once
+(reloadBytesPerKey each), plus headroomPercent. */ -}}
 {{- define "tollgate.memoryRequestMi" -}}
 {{- $m := .Values.memory -}}
 {{- add (int $m.baselineMi) (div (mul (int .Values.keys.expected) (int $m.bytesPerKey)) 1048576) 1 -}}
 {{- end -}}
 
+{{- define "tollgate.memoryLimitMi" -}}
+{{- $m := .Values.memory -}}
+{{- $peak := add (int $m.baselineMi) (div (mul (int .Values.keys.expected) (int $m.reloadBytesPerKey)) 1048576) 1 -}}
+{{- div (mul $peak (add 100 (int $m.headroomPercent))) 100 -}}
+{{- end -}}
+
 {{- define "tollgate.resources" -}}
-{{- $request := int (include "tollgate.memoryRequestMi" .) -}}
-{{- $limit := div (mul $request (add 100 (int .Values.memory.headroomPercent))) 100 -}}
-{{- $derived := dict "requests" (dict "memory" (printf "%dMi" $request)) "limits" (dict "memory" (printf "%dMi" $limit)) -}}
+{{- $derived := dict "requests" (dict "memory" (printf "%sMi" (include "tollgate.memoryRequestMi" .))) "limits" (dict "memory" (printf "%sMi" (include "tollgate.memoryLimitMi" .))) -}}
 {{- toYaml (mergeOverwrite $derived (deepCopy .Values.resources)) -}}
 {{- end -}}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Measures Tollgate's resident memory against the number of API keys (the Helm chart's memory
-# formula and docs/operations.md come from this): for each count, writes a key file, starts the
-# built `tollgate serve`, reads RSS from /proc when idle, drives 20 s of API-key load with wrk,
+# Measures what sizes a Tollgate pod (the Helm chart's memory formula and docs/operations.md#sizing
+# come from this): for each API key count, writes a key file, starts the built `tollgate serve`,
+# reads RSS from /proc when idle, drives 20 s of API-key load with wrk (CPU seconds Tollgate spent
+# per 1,000 decisions = cores per 1,000 decisions/s),
 # reads RSS and its peak (VmHWM) again, then rewrites the key file and reads the peak of the reload
-# (old and new keys are held at once while it runs). Usage: bench/memory.sh [counts...] (default 0 10000 100000).
+# (old and new keys are held at once while it runs). Usage: bench/sizing.sh [counts...] (default 0 10000 100000).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,8 +13,9 @@ tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 mib() { awk -v f="$2" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime
 
-printf '%8s %10s %10s %10s %12s %10s\n' keys idle_mib load_mib peak_mib reload_peak file_mib
+printf '%8s %10s %10s %10s %12s %10s %16s\n' keys idle_mib load_mib peak_mib reload_peak file_mib cores_per_1k_rps
 counts=("$@"); [ $# -gt 0 ] || counts=(0 10000 100000)
 for count in "${counts[@]}"; do
   # N records in the layout `tollgate keys create` writes (one JSON object a line); the first key's
@@ -44,11 +46,15 @@ wrk.method = "POST"
 wrk.headers["content-type"] = "application/json"
 wrk.body = '{"method":"POST","path":"/v1/chat/completions","headers":{"authorization":"Bearer ${secret:-none}"},"body":{"model":"gpt-4o"}}'
 LUA
+  ticks=$(cpu_ticks "$pid")
   wrk -t1 -c16 -d20s -s "$tmp/load.lua" http://127.0.0.1:18181/v1/authorize > "$tmp/wrk.txt"
+  ticks=$(( $(cpu_ticks "$pid") - ticks ))
+  requests=$(awk '/requests in/ { print $1 }' "$tmp/wrk.txt")
+  cores=$(awk -v t="$ticks" -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz / r * 1000 }')
   load=$(mib "$pid" VmRSS) peak=$(mib "$pid" VmHWM)
   cp "$tmp/keys.yaml" "$tmp/keys.new" && mv "$tmp/keys.new" "$tmp/keys.yaml" && sleep 5
-  printf '%8s %10s %10s %10s %12s %10s\n' "$count" "$idle" "$load" "$peak" "$(mib "$pid" VmHWM)" \
-    "$(du -m "$tmp/keys.yaml" | cut -f1)"
+  printf '%8s %10s %10s %10s %12s %10s %16s\n' "$count" "$idle" "$load" "$peak" "$(mib "$pid" VmHWM)" \
+    "$(du -m "$tmp/keys.yaml" | cut -f1)" "$cores"
   grep -E 'Requests/sec|Non-2xx' "$tmp/wrk.txt" >&2 || true
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done

@@ -25,7 +25,9 @@ describe('Kong OSS pre-function (stand-in: Kong PDK shim in real nginx + ngx_lua
   let proxyUrl: string;
   beforeAll(async () => {
     const binary = requireBinary('nginx');
-    ({ tg, key, limitedKey: limitedKey! } = await startForwardAuthTollgate(undefined, true) as { tg: RunningTollgate; key: TestKey; limitedKey: TestKey });
+    const started = await startForwardAuthTollgate(undefined, true);
+    ({ tg, key } = started);
+    limitedKey = started.limitedKey!;
     upstream = await startEchoUpstream();
     const port = await freePort();
     const dir = tempDir('tollgate-kong-');

@@ -1,6 +1,7 @@
 // Package extauthz checks Tollgate's Envoy ext_authz gRPC server with a client built from Envoy's
 // own generated types (go-control-plane), not from Tollgate's .proto subset, so a passing run
-// proves wire compatibility with what Envoy and Istio send.
+// proves wire compatibility with what Envoy and Istio send. The module also checks the Helm chart's
+// manifests against the Kubernetes types and its PromQL against the running server's /metrics.
 package extauthz
 
 import (

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite runs for real: the pinned OPA CLI, ghz and helm, Caddy, nginx, Redis and
+# Installs what the test suite runs for real: the pinned OPA CLI, ghz and helm, Traefik built from source
+# (scripts/traefik.sh: several minutes, once per version), Caddy, nginx with its Lua module, Redis and
 # docker-compose (to validate docker-compose.yml) and wrk (the benchmark smoke test) from Debian,
 # and a Python virtualenv with the pinned LiteLLM proxy and the tollgate_litellm hook.
 # Idempotent: skips whatever is already there.
@@ -9,6 +10,7 @@ cd "$root"
 
 "$root/scripts/opa.sh" >/dev/null
 "$root/bench/ghz.sh" >/dev/null   # the benchmark smoke test drives Envoy gRPC load with ghz
+"$root/scripts/traefik.sh" >/dev/null
 
 HELM_VERSION=v3.22.0
 if ! go version -m "$root/.tools/bin/helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\s"; then
@@ -18,6 +20,8 @@ fi
 
 missing=()
 for tool in caddy nginx redis-server docker-compose wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# nginx's Lua module and cjson: the OpenResty core the Kong pre-function runs on (test/e2e/kong-pre-function).
+for pkg in libnginx-mod-http-lua lua-cjson; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "setup: need ${missing[*]} (apt-get install them, or run as root)" >&2; exit 1; fi
   echo "setup: installing ${missing[*]} from Debian" >&2

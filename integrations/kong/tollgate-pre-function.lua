@@ -33,9 +33,10 @@ if decision.allow ~= true then
   headers["Content-Type"] = "application/json"
   return kong.response.exit(tonumber(decision.status) or 403, decision.body or "", headers)
 end
-for name, value in pairs(decision.headers or {}) do
-  kong.service.request.set_header(name, value)
-end
+-- Removals first: they name the client's copies of the identity headers set below.
 for _, name in ipairs(decision.remove_headers or {}) do
   kong.service.request.clear_header(name)
+end
+for name, value in pairs(decision.headers or {}) do
+  kong.service.request.set_header(name, value)
 end

@@ -1,28 +1,48 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import { buildBundle } from './opa.js';
 import type { EchoUpstream } from './gateway-peers.js';
 import { send } from './gateway-peers.js';
 import { startTollgate, tempDir, writeKeys, type RunningTollgate, type TestKey } from './tollgate.js';
 
+/** The default policy, except that the key of subject svc-limited is over its limit: 429 with retry-after. */
+const LIMITED_POLICY = `package tollgate.limited
+
+import data.tollgate.authz
+
+decision := {"allow": false, "status": 429, "reason": "rate_limited", "response_headers": {"retry-after": "7"}} if {
+	input.identity.subject == "svc-limited"
+} else := authz.decision
+`;
+
 /**
  * Tollgate with one key granted gpt-4o*, trusting loopback proxies' X-Forwarded-For.
- * `dialect`: adapters.forward_auth.dialect; undefined leaves the default.
+ * `dialect`: adapters.forward_auth.dialect; undefined leaves the default. `limited`: also a key
+ * (subject svc-limited) that LIMITED_POLICY answers 429.
  */
-export async function startForwardAuthTollgate(dialect?: string): Promise<{ tg: RunningTollgate; key: TestKey }> {
+export async function startForwardAuthTollgate(dialect?: string, limited = false): Promise<{ tg: RunningTollgate; key: TestKey; limitedKey?: TestKey }> {
   const file = path.join(tempDir(), 'keys.yaml');
-  const [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
+  const [key, limitedKey] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }, ...(limited ? [{ subject: 'svc-limited', models: ['gpt-4o*'] }] : [])]);
   const tg = await startTollgate({
     TOLLGATE_KEYS_FILE: file, TOLLGATE_ADAPTERS__TRUSTED_PROXIES: '[127.0.0.1, "::1"]',
     // The echo upstream runs no fallback models from the body, so a bodiless Azure call can be allowed.
     TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false',
     ...(dialect === undefined ? {} : { TOLLGATE_ADAPTERS__FORWARD_AUTH__DIALECT: dialect }),
+    ...(limited ? {
+      TOLLGATE_POLICY_BUNDLE: buildBundle({ 'authz.rego': readFileSync(path.join(packageRoot(), 'policies', 'authz.rego'), 'utf8'), 'limited.rego': LIMITED_POLICY }, ['tollgate/limited/decision']),
+      TOLLGATE_POLICY__ENTRYPOINT: 'tollgate/limited/decision',
+    } : {}),
   });
-  return { tg, key };
+  // Idempotent: limitAndOutageSuite stops it before the suite's afterAll does.
+  let stopped: Promise<void> | undefined;
+  return { tg: { ...tg, stop: () => (stopped ??= tg.stop()) }, key, limitedKey };
 }
 
 const chatBody = (model: string) => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
 
-export interface ForwardAuthContext { proxyUrl: string; upstream: EchoUpstream; tg: RunningTollgate; key: TestKey }
+export interface ForwardAuthContext { proxyUrl: string; upstream: EchoUpstream; tg: RunningTollgate; key: TestKey; limitedKey?: TestKey }
 
 /**
  * The checks every forward-auth proxy must pass: allowed requests reach the upstream with
@@ -89,6 +109,30 @@ export function forwardAuthSuite(ctx: () => ForwardAuthContext, denyBodyVisible:
     expect(seen.headers['x-tollgate-on-behalf-of'] ?? '').toBe('');
     const audit = ctx().tg.decisions().find((d) => d.decision_id === seen.headers['x-tollgate-decision-id']);
     expect(audit).toMatchObject({ source_address: '127.0.0.1', subject: 'svc-a' });
+  });
+}
+
+/**
+ * A limit denial and an outage, for a Tollgate started with `limited`: a 429 passes on Tollgate's
+ * status, retry-after and (when `denyBodyVisible`) its JSON body; then Tollgate is stopped and
+ * the proxy must fail closed. Stops ctx().tg: register it last.
+ */
+export function limitAndOutageSuite(ctx: () => ForwardAuthContext, denyBodyVisible: boolean, downStatus: number): void {
+  test('a key over its limit gets 429 with retry-after, and the upstream sees nothing', async () => {
+    const before = ctx().upstream.seen.length;
+    const res = await send(`${ctx().proxyUrl}/v1/models`, { headers: { authorization: `Bearer ${ctx().limitedKey!.secret}` } });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('7');
+    if (denyBodyVisible) expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(ctx().upstream.seen.length).toBe(before);
+  });
+
+  test(`Tollgate down: the proxy fails closed (${downStatus}) and the upstream sees nothing`, async () => {
+    await ctx().tg.stop();
+    const before = ctx().upstream.seen.length;
+    const res = await send(`${ctx().proxyUrl}/v1/models`, { headers: { authorization: `Bearer ${ctx().key.secret}` } });
+    expect(res.status).toBe(downStatus);
+    expect(ctx().upstream.seen.length).toBe(before);
   });
 }
 

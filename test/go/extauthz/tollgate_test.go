@@ -1,6 +1,7 @@
 // Package extauthz checks Tollgate's Envoy ext_authz gRPC server with a client built from Envoy's
 // own generated types (go-control-plane), not from Tollgate's .proto subset, so a passing run
-// proves wire compatibility with what Envoy and Istio send.
+// proves wire compatibility with what Envoy and Istio send. The module also checks the Helm chart's
+// manifests against the Kubernetes types and its PromQL against the running server's /metrics.
 package extauthz
 
 import (
@@ -29,6 +30,8 @@ var (
 	conn    *grpc.ClientConn
 	apiKey  createdKey
 	rootDir string
+	// adminURL is the running Tollgate's admin port (its /metrics names what Tollgate exports).
+	adminURL string
 )
 
 type createdKey struct {
@@ -69,7 +72,7 @@ func run(m *testing.M) int {
 	if err := json.Unmarshal(out, &apiKey); err != nil || apiKey.Key == "" {
 		return fail(fmt.Errorf("keys create printed %q: %v", out, err))
 	}
-	tollgate, port, err := startTollgate(map[string]string{
+	tollgate, port, admin, err := startTollgate(map[string]string{
 		"TOLLGATE_HTTP_PORT":                               "0",
 		"TOLLGATE_ADMIN_PORT":                              "0",
 		"TOLLGATE_GRPC_PORT":                               "0",
@@ -84,6 +87,7 @@ func run(m *testing.M) int {
 		return fail(err)
 	}
 	defer stopTollgate(tollgate)
+	adminURL = fmt.Sprintf("http://127.0.0.1:%d", admin)
 	conn, err = grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", port), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return fail(err)
@@ -106,9 +110,9 @@ func buildEchoBundle(dir string) (string, error) {
 	return bundle, err
 }
 
-// startTollgate runs the real CLI and reads the gRPC port from the "tollgate listening" log line.
-func startTollgate(env map[string]string) (*exec.Cmd, int, error) {
-	cmd := exec.Command("node", "bin/tollgate.js", "serve")
+// startTollgate runs the real CLI and reads the gRPC and admin ports from the "tollgate listening" log line.
+func startTollgate(env map[string]string) (cmd *exec.Cmd, grpcPort, adminPort int, err error) {
+	cmd = exec.Command("node", "bin/tollgate.js", "serve")
 	cmd.Dir = rootDir
 	cmd.Env = environment(env)
 	cmd.Stderr = os.Stderr
@@ -116,31 +120,32 @@ func startTollgate(env map[string]string) (*exec.Cmd, int, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
-	ports := make(chan int, 1)
+	ports := make(chan [2]int, 1)
 	go func() {
 		scanner := bufio.NewScanner(stdout)
 		scanner.Buffer(make([]byte, 1<<20), 1<<20)
 		for scanner.Scan() {
 			var line struct {
-				Message  string `json:"message"`
-				GrpcPort *int   `json:"grpc_port"`
+				Message   string `json:"message"`
+				GrpcPort  *int   `json:"grpc_port"`
+				AdminPort *int   `json:"admin_port"`
 			}
-			if json.Unmarshal(scanner.Bytes(), &line) == nil && line.Message == "tollgate listening" && line.GrpcPort != nil {
-				ports <- *line.GrpcPort
+			if json.Unmarshal(scanner.Bytes(), &line) == nil && line.Message == "tollgate listening" && line.GrpcPort != nil && line.AdminPort != nil {
+				ports <- [2]int{*line.GrpcPort, *line.AdminPort}
 			}
 		}
 	}()
 	select {
-	case port := <-ports:
-		return cmd, port, nil
+	case p := <-ports:
+		return cmd, p[0], p[1], nil
 	case <-time.After(30 * time.Second):
 		stopTollgate(cmd)
-		return nil, 0, fmt.Errorf("tollgate did not log a grpc_port within 30s")
+		return nil, 0, 0, fmt.Errorf("tollgate did not log its grpc_port and admin_port within 30s")
 	}
 }
 

@@ -9,7 +9,7 @@ import { tempDir, writeKeys } from '../helpers/tollgate.js';
  * certification/authorization-api-1_0-scenario.md), its whole test list by section id, against a real
  * `tollgate serve` loaded with policies/examples/authzen-certification.
  */
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const alice = { type: 'user', id: 'alice' };
 const bob = { type: 'user', id: 'bob' };

@@ -5,13 +5,13 @@ import { withServer } from '../lib/bench-context.js';
 import type { HttpRequestSpec } from '../lib/load-result.js';
 import { startTollgate } from '../lib/servers.js';
 
-const GROUP = '7. AuthZEN';
+const GROUP = '8. AuthZEN';
 const SINGLE = { id: 'authzen-single', group: GROUP, title: 'POST /access/v1/evaluation, API key subject, default AuthZEN policy', server: 'tollgate' } as const;
 const BATCH = { id: 'authzen-batch-100', group: GROUP, title: 'POST /access/v1/evaluations, 100 items per request', server: 'tollgate' } as const;
 const BATCH_SIZE = 100;
 
 /**
- * (7) AuthZEN evaluations/s: single questions, then batches of 100 (one parse and one authentication
+ * (8) AuthZEN evaluations/s: single questions, then batches of 100 (one parse and one authentication
  * per batch, one policy evaluation and one decision record per item). Facts give evaluations/s and
  * server CPU µs per evaluation, the figures to compare between the two.
  */

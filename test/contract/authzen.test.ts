@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../src/paths.js';
+import { TestIdp } from '../helpers/idp.js';
 import { buildBundle } from '../helpers/opa.js';
-import { postJson, startTollgate, tempDir, writeKeys, type RunningTollgate, type TestKey } from '../helpers/tollgate.js';
+import { postJson, startTollgate, tempDir, writeFile, writeKeys, type RunningTollgate, type TestKey } from '../helpers/tollgate.js';
 
 /**
  * The AuthZEN adapter's contract beyond the certification scenario (test/integration/authzen-certification.test.ts):
@@ -136,6 +137,43 @@ describe('AuthZEN adapter with the default AuthZEN policy', () => {
       access_evaluations_endpoint: 'https://pdp.example.com/access/v1/evaluations',
       capabilities: ['urn:example:capability'],
     });
+  });
+});
+
+describe('AuthZEN with JWT callers and tenants (embedded bundle)', () => {
+  let idp: TestIdp;
+  let tg: RunningTollgate;
+  beforeAll(async () => {
+    idp = await TestIdp.start(['RS256']);
+    const config = writeFile(tempDir(), 'tollgate.yaml', `
+identity:
+  jwt:
+    issuers:
+      - issuer: ${idp.issuer}
+        audiences: [tollgate]
+        claims: { tenant: tid }
+adapters:
+  authzen: { enabled: true, tenants: [acme] }
+`);
+    tg = await startTollgate({}, config);
+  });
+  afterAll(async () => {
+    await tg.stop();
+    await idp.close();
+  });
+  const question = { subject: { type: 'identity', id: 'jwt:https://idp.example#carol', properties: { scopes: ['model:gpt-4o'] } }, ...invoke('gpt-4o') };
+  const ask = async (api: string, claims: Record<string, unknown>) => postJson(`${tg.url}${api}`, question, { authorization: `Bearer ${await idp.token(claims)}` });
+
+  test('a JWT caller needs the scope in scope or scp', async () => {
+    expect((await ask('/access/v1/evaluation', { scope: 'openid authzen' })).json).toEqual({ decision: true });
+    expect((await ask('/access/v1/evaluation', { scp: ['authzen'] })).json).toEqual({ decision: true });
+    expect((await ask('/access/v1/evaluation', { scope: 'openid' })).status).toBe(403);
+  });
+
+  test('a tenant\'s endpoints answer that tenant\'s callers; the default policy denies the others', async () => {
+    expect((await ask('/acme/access/v1/evaluation', { scope: 'authzen', tid: 'acme' })).json).toEqual({ decision: true });
+    expect((await ask('/acme/access/v1/evaluation', { scope: 'authzen', tid: 'globex' })).json).toEqual({ decision: false, context: { reason: 'tenant_mismatch' } });
+    expect(tg.decisions().at(-1)).toMatchObject({ gateway: 'authzen', credential: 'jwt', access: { tenant: 'acme' } });
   });
 });
 

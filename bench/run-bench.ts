@@ -4,6 +4,7 @@ import { BenchContext, type BenchOptions } from './lib/bench-context.js';
 import { machineInfo } from './lib/machine.js';
 import { renderMarkdown, type BenchReport } from './lib/report.js';
 import { checkTargets } from './lib/targets.js';
+import { authzen } from './scenarios/authzen.js';
 import { bareLimit } from './scenarios/bare-limit.js';
 import { decisionsServed } from './scenarios/decisions-served.js';
 import { keyGrowth, subjectGrowth } from './scenarios/cost-growth.js';
@@ -14,7 +15,7 @@ import { nativeApi } from './scenarios/native-api.js';
 import { opaComparison } from './scenarios/opa-comparison.js';
 
 /** Scenarios in the order; each skips itself when not wanted or not available. */
-const SCENARIOS = [bareLimit, nativeApi, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed];
+const SCENARIOS = [bareLimit, nativeApi, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen];
 
 export interface RunOutput {
   report: BenchReport;

@@ -57,6 +57,7 @@ export class TollgateApp {
     this.policies = new PolicyStore({
       bundlePath: config.policy.bundle ?? defaultBundlePath(),
       entrypoint: config.policy.entrypoint,
+      requiredEntrypoints: config.adapters.authzen.enabled ? [config.adapters.authzen.entrypoint] : [],
       maxMemoryPages: config.policy.max_memory_pages,
       pollIntervalMs: config.policy.poll_interval_ms,
       now,
@@ -80,6 +81,7 @@ export class TollgateApp {
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
       standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
+      subjectIdentity: (subject) => this.identity.subjectIdentity(subject),
       onObserverError: (err) => log.error('a decision observer failed', { error: err instanceof Error ? err.message : String(err) }),
       reading: {
         endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints]),

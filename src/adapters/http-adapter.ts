@@ -17,7 +17,11 @@ export interface AdapterContext {
 export interface HttpAdapter {
   /** The gateway its decisions are recorded under. */
   gateway: GatewayKind;
-  /** False for the raw Data API: it evaluates caller-written input and so authorises nobody. */
+  /**
+   * True when it authorises the gateway request in hand (test/contract/cross-adapter.test.ts holds it to
+   * the others). False for the raw Data API (caller-written input authorises nobody) and for AuthZEN
+   * (a PEP asks about subjects it names); each has its own contract test.
+   */
   authorizes: boolean;
   enabled(config: AdaptersConfig): boolean;
   routes(context: AdapterContext): HotRoute[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authzenSchema } from './authzen-schema.js';
 import { envoyGrpcSchema } from './envoy-grpc-schema.js';
 import { proxyListSchema } from './proxy-list-schema.js';
 
@@ -53,6 +54,8 @@ export const adaptersSchema = z.strictObject({
   forward_auth: forwardAuthSchema.prefault({}),
   data_api: dataApiSchema.prefault({}),
   kong: kongSchema.prefault({}),
+  /** The AuthZEN Authorization API 1.0 PDP (docs/authzen.md). */
+  authzen: authzenSchema.prefault({}),
   /** Envoy ext_authz over gRPC, on server.grpc_port; the top-level `envoy_grpc` key is a deprecated alias. */
   envoy_grpc: envoyGrpcSchema.prefault({}),
 });

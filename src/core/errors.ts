@@ -44,6 +44,9 @@ export const ERRORS = {
   ERR_UNAUTHENTICATED: { status: 401, reason: 'unauthenticated' },
   ERR_ADMIN_MUTATION_REFUSED: { status: 403, reason: 'admin_mutation_refused' },
   ERR_OUTCOMES_DISABLED: { status: 503, reason: 'outcomes_disabled' },
+  ERR_CALLER_UNAUTHENTICATED: { status: 401, reason: 'caller_unauthenticated' },
+  ERR_CALLER_SCOPE_MISSING: { status: 403, reason: 'caller_scope_missing' },
+  ERR_PAGE_TOKEN_INVALID: { status: 400, reason: 'page_token_invalid' },
   // Load-time failures: they stop a start or refuse a reload, and never reach a caller.
   ERR_BUNDLE_UNREADABLE: { status: 500, reason: 'bundle_unreadable' },
   ERR_BUNDLE_INVALID: { status: 500, reason: 'bundle_invalid' },

@@ -6,6 +6,10 @@ import { IDENTITY_HEADERS, identityHeaders } from './identity-headers.js';
 import { buildPolicyInput } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
 import { evaluateQuery, evaluationRecord, type DocumentEvaluation, type DocumentQuery } from './document-evaluation.js';
+import {
+  accessDecision, accessInput, checkCaller, errorAnswer, evaluateAccess,
+  type AccessAnswer, type AccessOptions, type AccessQuestion, type CallerRule, type Entity,
+} from './access-evaluation.js';
 import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
 
 /** Finds and verifies one kind of credential. */
@@ -30,6 +34,8 @@ export interface PolicyEngine {
   evaluate(input: Record<string, unknown>): unknown;
   /** A named entrypoint (a data path such as `tollgate/kong`) on any input; undefined when the bundle has no such entrypoint. */
   evaluateEntrypoint(name: string, input: unknown): unknown[] | undefined;
+  /** The bundle's data document at a path (AuthZEN search candidates); undefined when absent. */
+  dataAt(path: readonly string[]): unknown;
 }
 
 /** Per-identity usage counters that policy can read as input.usage. */
@@ -59,6 +65,8 @@ export interface PipelineDeps {
   standardCredentialHeaders: readonly string[];
   /** Told when an observer throws: the others still hear of the decision, and the decision stands. */
   onObserverError?: (err: unknown) => void;
+  /** The identity an access question's subject names, when Tollgate knows it (an API key by id). */
+  subjectIdentity?: (subject: Entity) => Principal | null;
 }
 
 export class Pipeline {
@@ -126,6 +134,55 @@ export class Pipeline {
     const outcome = await evaluateQuery(policy, read);
     this.record(req, evaluationRecord(decisionId, outcome, policy?.revision ?? '', performance.now() - started));
     return { decisionId, outcome };
+  }
+
+  /**
+   * Access questions (AuthZEN), step one: who the caller (the PEP) is, by the same authenticators.
+   * A missing credential or scope where `rule` requires one, or an invalid credential, is recorded here.
+   */
+  async authenticateCaller(req: AuthzRequest, rule: CallerRule): Promise<{ caller: Principal | null } | { failure: Decision }> {
+    const started = performance.now();
+    let principal: Principal | null = null;
+    try {
+      const closed = this.deps.gate?.();
+      if (closed) throw closed;
+      principal = await this.authenticate(req);
+      checkCaller(principal, rule);
+      return { caller: principal };
+    } catch (err) {
+      const decision = this.fromFailure(randomUUID(), asTollgateError(err, 'ERR_INTERNAL'), principal, undefined, unknownEndpointFacts(null));
+      decision.policyRevision = this.deps.policy()?.revision ?? '';
+      decision.durationMs = performance.now() - started;
+      this.record(req, decision);
+      return { failure: decision };
+    }
+  }
+
+  /** Step two, once per question: one decision record each; failures are denies whose context says why. Never throws. */
+  answerAccess(req: AuthzRequest, caller: Principal | null, question: AccessQuestion, options: AccessOptions): AccessAnswer {
+    const started = performance.now();
+    const policy = this.deps.policy();
+    let answer: AccessAnswer;
+    let error: TollgateError | undefined;
+    try {
+      const closed = this.deps.gate?.();
+      if (closed) throw closed;
+      const subjectIdentity = this.deps.subjectIdentity?.(question.subject) ?? null;
+      answer = evaluateAccess(policy, options.entrypoint, accessInput({ question, caller, subjectIdentity, tenant: options.tenant, nowMs: this.now() }));
+    } catch (err) {
+      error = asTollgateError(err, 'ERR_INTERNAL');
+      answer = errorAnswer(error);
+    }
+    this.record(req, accessDecision({
+      decisionId: randomUUID(), question, answer, error, caller, tenant: options.tenant,
+      policyRevision: policy?.revision ?? '', durationMs: performance.now() - started,
+    }));
+    return answer;
+  }
+
+  /** The loaded bundle's data at a path (AuthZEN search candidates); undefined when no policy is loaded. */
+  policyData(path: readonly string[]): unknown {
+    return this.deps.policy()?.dataAt(path);
   }
 
   /** The one place observers (audit log, metrics, recent decisions) hear of a decision. */

@@ -11,7 +11,8 @@ export type GatewayKind =
   | 'opa_data_api'
   | 'kong'
   | 'forward_auth'
-  | 'litellm';
+  | 'litellm'
+  | 'authzen';
 
 export interface PeerInfo {
   /** Client address as the gateway saw it (IP, no port). */
@@ -154,4 +155,16 @@ export interface Decision {
   /** Error code when the deny came from a failure rather than from policy. */
   errorCode?: string;
   durationMs: number;
+  /** What an access question (AuthZEN) asked; the caller is `principal`. Absent for gateway requests. */
+  access?: AccessFacts;
+}
+
+/** The identifiers of an access question, for the audit record (core/access-evaluation.ts). */
+export interface AccessFacts {
+  subjectType: string;
+  subjectId: string;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  tenant: string | null;
 }

@@ -83,6 +83,13 @@ export class ApiKeyAuthenticator implements Authenticator {
     }
     return key.principal;
   }
+
+  /** The caller a key id stands for while the key is valid; null when unknown, revoked or expired. */
+  principalForKeyId(id: string): Principal | null {
+    const key = this.keys.get(id);
+    if (!key || key.disabled || (key.expiresAtMs !== null && this.now() >= key.expiresAtMs)) return null;
+    return key.principal;
+  }
 }
 
 function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {

@@ -3,6 +3,7 @@ import type { IdentityConfig, JwtConfig } from '../config/identity-schema.js';
 import type { KeysConfig } from '../config/schema.js';
 import { TrustedProxies } from '../common/trusted-proxies.js';
 import type { Authenticator, DelegationResolver } from '../core/pipeline.js';
+import type { Principal } from '../core/types.js';
 import type { IdentityMetrics } from '../observability/metrics.js';
 import { ApiKeyAuthenticator } from './api-keys.js';
 import type { AuthenticatorName } from './authenticator-names.js';
@@ -52,6 +53,14 @@ export class Identity {
     };
     this.authenticators = config.order.map((name) => available[name]).filter((a): a is Authenticator => a !== undefined);
     this.delegation = new OnBehalfOfResolver(config.on_behalf_of.header, verifier);
+  }
+
+  /**
+   * The identity an access question's subject names: `{type: "api_key", id: <key id>}` is that key's
+   * caller, with its grants, while it is valid (not revoked or expired). Other subjects are left to policy.
+   */
+  subjectIdentity(subject: { type: string; id: string }): Principal | null {
+    return subject.type === 'api_key' ? this.apiKeys?.principalForKeyId(subject.id) ?? null : null;
   }
 
   /** Watches the key file and fetches every issuer's keys before Tollgate listens; a fetch failure is logged and retried in the background. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
 import type { DecisionObserver } from '../core/pipeline.js';
-import type { AuthzRequest, Decision } from '../core/types.js';
+import type { AccessFacts, AuthzRequest, Decision } from '../core/types.js';
 import { decisionResult } from './decision-result.js';
 
 /** One JSON decision record per decision (docs/audit.md lists the fields). */
@@ -36,6 +36,15 @@ export class DecisionAuditLog implements DecisionObserver {
       stream: d.llm.stream,
       tools: d.llm.tools,
       duration_ms: Math.round(d.durationMs * 1000) / 1000,
+      // AuthZEN questions only: what was asked (the caller is the identity fields above).
+      ...(d.access && { access: accessFields(d.access) }),
     });
   }
+}
+
+function accessFields(a: AccessFacts): Record<string, unknown> {
+  return {
+    subject_type: a.subjectType, subject_id: a.subjectId, action: a.action,
+    resource_type: a.resourceType, resource_id: a.resourceId, tenant: a.tenant,
+  };
 }

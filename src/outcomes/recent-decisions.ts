@@ -25,8 +25,8 @@ export class RecentDecisions implements DecisionObserver {
   }
 
   onDecision(req: AuthzRequest, d: Decision): void {
-    // Only an allowed call reaches a model, so only those can have an outcome.
-    if (!d.allow) return;
+    // Only an allowed call reaches a model, so only those can have an outcome (an AuthZEN answer reaches none).
+    if (!d.allow || d.access) return;
     this.callers.set(d.decisionId, {
       principalId: d.principal?.id ?? null,
       subject: d.principal?.subject ?? null,

@@ -5,6 +5,8 @@ import { WasmPolicyEngine } from './wasm-engine.js';
 export interface PolicyStoreOptions {
   bundlePath: string;
   entrypoint: string;
+  /** Other entrypoints a bundle must have to load (an enabled AuthZEN adapter's). */
+  requiredEntrypoints?: readonly string[];
   maxMemoryPages: number;
   pollIntervalMs: number;
   now: () => number;
@@ -62,6 +64,7 @@ export class PolicyStore {
     }
     return WasmPolicyEngine.fromBundle(bytes, {
       entrypoint: this.options.entrypoint,
+      requiredEntrypoints: this.options.requiredEntrypoints,
       maxMemoryPages: this.options.maxMemoryPages,
       now: this.options.now,
     });

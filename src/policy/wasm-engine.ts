@@ -9,6 +9,8 @@ type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 export interface WasmEngineOptions {
   /** Decision entrypoint, slash-separated (e.g. tollgate/authz/decision). */
   entrypoint: string;
+  /** Other entrypoints the bundle must have (an enabled AuthZEN adapter's), checked at load like the decision one. */
+  requiredEntrypoints?: readonly string[];
   /** Upper bound of Wasm linear memory in 64 KiB pages; bounds what a huge input or data set can take. */
   maxMemoryPages: number;
   now: () => number;
@@ -25,6 +27,7 @@ export class WasmPolicyEngine implements PolicyEngine {
     private readonly entrypointId: number,
     readonly manifest: BundleManifest,
     readonly requiredBuiltins: string[],
+    private readonly data: unknown,
   ) {}
 
   get revision(): string {
@@ -51,10 +54,12 @@ export class WasmPolicyEngine implements PolicyEngine {
       throw new TollgateError('ERR_POLICY_INCOMPATIBLE', `policy needs builtins that are not available in Wasm here: ${missing.join(', ')}`);
     }
     const entrypointIds = new Map(Object.entries(policy.entrypoints as Record<string, number>));
-    const entrypointId = entrypointIds.get(options.entrypoint);
-    if (entrypointId === undefined) {
-      throw new TollgateError('ERR_POLICY_INCOMPATIBLE', `policy has no entrypoint "${options.entrypoint}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
+    for (const name of [options.entrypoint, ...(options.requiredEntrypoints ?? [])]) {
+      if (!entrypointIds.has(name)) {
+        throw new TollgateError('ERR_POLICY_INCOMPATIBLE', `policy has no entrypoint "${name}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
+      }
     }
+    const entrypointId = entrypointIds.get(options.entrypoint)!;
     try {
       policy.setData(bundle.data);
       // One evaluation on an empty input: a module that traps is refused here, not on the first request.
@@ -62,7 +67,7 @@ export class WasmPolicyEngine implements PolicyEngine {
     } catch (err) {
       throw new TollgateError('ERR_BUNDLE_INVALID', `policy could not evaluate with its bundle data: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    return new WasmPolicyEngine(policy, entrypointIds, entrypointId, bundle.manifest, required);
+    return new WasmPolicyEngine(policy, entrypointIds, entrypointId, bundle.manifest, required, bundle.data);
   }
 
   evaluate(input: Record<string, unknown>): unknown {
@@ -74,6 +79,16 @@ export class WasmPolicyEngine implements PolicyEngine {
     const id = this.entrypointIds.get(name);
     if (id === undefined) return undefined;
     return this.policy.evaluate(input as object, id) as unknown[];
+  }
+
+  /** Own properties only, so a segment like "__proto__" or "constructor" is just absent. */
+  dataAt(path: readonly string[]): unknown {
+    let node: unknown = this.data;
+    for (const segment of path) {
+      if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.hasOwn(node, segment)) return undefined;
+      node = (node as Record<string, unknown>)[segment];
+    }
+    return node;
   }
 
   get entrypoints(): string[] {

@@ -21,7 +21,7 @@ describe('benchmark smoke run', () => {
     expect(ids).toEqual(expect.arrayContaining([
       'bare', 'native-api-key', 'native-api-key-half-peak', 'jwt-rs256-cache', 'jwt-es256-no-cache',
       'envoy-http', 'envoy-grpc', 'opa-server', 'tollgate-data-api', 'subjects-100', 'keys-100', 'hot-reload',
-      'served-early', 'served-late',
+      'served-early', 'served-late', 'authzen-single', 'authzen-batch-100',
     ]));
     for (const r of report.results) {
       expect({ id: r.id, notMeasured: r.notMeasured }).toEqual({ id: r.id, notMeasured: undefined });

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../../src/paths.js';
 import { HTTP_ADAPTERS } from '../../src/adapters/registry.js';
 import { authorizationClient, grpcPort } from '../helpers/grpc-client.js';
 import { EnvoyHttpEmulator } from '../helpers/envoy-http-emulator.js';
@@ -14,6 +16,13 @@ type Driver = (req: Logical) => Promise<{ allow: boolean; status: number }>;
 /** Every gateway that authorises: the registered HTTP adapters (not the raw Data API) and the Envoy gRPC transport. */
 const GATEWAYS = [...HTTP_ADAPTERS.filter((a) => a.authorizes).map((a) => a.gateway), 'envoy_grpc'];
 
+/**
+ * Adapters that do not authorise the gateway request in hand cannot be driven by these cases: the Data
+ * API evaluates caller-written input, AuthZEN answers a PEP's questions about subjects it names. Each
+ * has its own contract test.
+ */
+const OWN_CONTRACT: Record<string, string> = { opa_data_api: 'test/e2e/opa-data-api.test.ts', authzen: 'test/contract/authzen.test.ts' };
+
 const chat = (model: string, headers: Record<string, string>): Logical => ({
   method: 'POST', path: `/openai/deployments/${model}/chat/completions?api-version=2024-10-21`, host: 'llm.example',
   headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
@@ -25,14 +34,15 @@ const GRPC_HTTP_STATUS: Record<string, number> = { Unauthorized: 401, Forbidden:
 describe('the same policy decides the same way through every adapter', () => {
   let tg: RunningTollgate;
   let key: TestKey;
+  let pep: TestKey;
   let grpc: ReturnType<typeof authorizationClient>;
   const drivers: Record<string, Driver> = {};
   beforeAll(async () => {
     const file = path.join(tempDir(), 'keys.yaml');
-    [key] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
+    [key, pep] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }, { subject: 'pep', scopes: ['authzen'] }]);
     // An upstream that runs no fallbacks from the body (not LiteLLM): the path's deployment is then the
     // only model even for forward-auth, which forwards no body, so every adapter can decide alike.
-    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file, TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false' });
+    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file, TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false', TOLLGATE_ADAPTERS__AUTHZEN__ENABLED: 'true' });
     const envoyHttp = new EnvoyHttpEmulator(Number(new URL(tg.url).port));
     grpc = authorizationClient(grpcPort(tg));
     drivers.native = async (r) => {
@@ -86,6 +96,20 @@ describe('the same policy decides the same way through every adapter', () => {
 
   test('every gateway that authorises has a driver here, and every driver a gateway', () => {
     expect(Object.keys(drivers).sort()).toEqual([...GATEWAYS].sort());
+  });
+
+  test.each(HTTP_ADAPTERS.filter((a) => !a.authorizes).map((a) => a.gateway))('%s, which authorises no gateway request, has its own contract test', (gateway) => {
+    expect(OWN_CONTRACT[gateway]).toBeDefined();
+    expect(existsSync(path.join(packageRoot(), OWN_CONTRACT[gateway]))).toBe(true);
+  });
+
+  // The default AuthZEN policy decides on the same grants: asked about the key as a subject, it agrees.
+  test.each([['gpt-4o', true], ['o1', false]])('AuthZEN, asked whether the key may invoke %s, answers as the gateways decide', async (model, allow) => {
+    const res = await postJson(`${tg.url}/access/v1/evaluation`, {
+      subject: { type: 'api_key', id: key.id }, action: { name: 'invoke' }, resource: { type: 'model', id: model },
+    }, { authorization: `Bearer ${pep.secret}` });
+    const gateway = await drivers.native(chat(model, { authorization: `Bearer ${key.secret}` }));
+    expect([res.json.decision, gateway.allow]).toEqual([allow, allow]);
   });
 
   test.each(cases)('$name', async ({ request, want }) => {

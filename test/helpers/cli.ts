@@ -4,9 +4,13 @@ import { packageRoot } from '../../src/paths.js';
 
 let built = false;
 
-/** Tests that spawn the real CLI need dist/ to match the sources: compile once per test file. */
+/**
+ * Tests that spawn the real CLI need dist/ to match the sources: compile once per test file, unless
+ * scripts/test.sh just built it (TOLLGATE_SKIP_BUILD=1, as the Go and Python suites read it): a
+ * compile in one jest worker rewrites dist/ under a `tollgate serve` another worker is starting.
+ */
 export function ensureBuilt(): void {
-  if (built) return;
+  if (built || process.env.TOLLGATE_SKIP_BUILD === '1') return;
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageRoot(), stdio: 'pipe' });
   built = true;
 }

@@ -17,8 +17,9 @@ export function buildBundle(files: Record<string, string>, entrypoints: string[]
 }
 
 /** Compiles a directory of Rego and data files with `opa` into the Wasm bundle `out`; returns `out`. */
-export function compileBundle(opa: string, dir: string, out: string, options: { entrypoints: string[]; revision: string }): string {
-  execFileSync(opa, ['build', '-t', 'wasm', ...options.entrypoints.flatMap((e) => ['-e', e]), '--revision', options.revision, '-o', out, dir], { stdio: 'pipe' });
+export function compileBundle(opa: string, dir: string, out: string, options: { entrypoints: string[]; revision: string; ignore?: string[] }): string {
+  const ignore = (options.ignore ?? []).flatMap((pattern) => ['--ignore', pattern]);
+  execFileSync(opa, ['build', '-t', 'wasm', ...options.entrypoints.flatMap((e) => ['-e', e]), ...ignore, '--revision', options.revision, '-o', out, dir], { stdio: 'pipe' });
   return out;
 }
 

@@ -26,7 +26,7 @@ describe('admin port', () => {
 
   test('/v1/admin/policy describes the serving bundle', async () => {
     const body = await (await fetch(`${tg.adminUrl}/v1/admin/policy`)).json();
-    expect(body).toMatchObject({ entrypoints: ['tollgate/authz/decision'], required_builtins: [] });
+    expect(body).toMatchObject({ entrypoints: ['tollgate/authzen/decision', 'tollgate/authz/decision'], required_builtins: [] });
   });
 
   test('unknown paths on the authorization port are a JSON 404', async () => {

@@ -2,13 +2,17 @@ import { loadConfig } from '../../../src/config/load.js';
 import { configProblems } from '../../helpers/config.js';
 
 describe('adapters config', () => {
-  test('defaults: gateway adapters on (Envoy gRPC too), the raw Data API off, Envoy under /ext_authz, forward-auth at /forward-auth in the Caddy dialect, no trusted proxies', () => {
+  test('defaults: gateway adapters on (Envoy gRPC too), the raw Data API and AuthZEN off, Envoy under /ext_authz, forward-auth at /forward-auth in the Caddy dialect, no trusted proxies', () => {
     expect(loadConfig({}, undefined).adapters).toEqual({
       trusted_proxies: [],
       envoy_http: { enabled: true, path_prefix: '/ext_authz' },
       forward_auth: { enabled: true, path: '/forward-auth', model_header: null, dialect: 'caddy' },
       data_api: { enabled: false },
       kong: { enabled: true },
+      authzen: {
+        enabled: false, entrypoint: 'tollgate/authzen/decision', base_url: null, require_caller: true, required_scope: 'authzen',
+        tenants: [], capabilities: [], max_evaluations: 1000, search_page_size: 100,
+      },
       envoy_grpc: { enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000 } },
     });
   });

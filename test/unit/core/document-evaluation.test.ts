@@ -14,7 +14,7 @@ describe('Pipeline.evaluateDocument: the Data API path, recorded once as an eval
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },
   });
   const req: AuthzRequest = { gateway: 'opa_data_api', method: 'POST', path: '/v1/data/x/allow', query: '', host: '', scheme: 'http', headers: {}, source: {} };
-  const engine = (evaluateEntrypoint: PolicyEngine['evaluateEntrypoint']): PolicyEngine => ({ revision: 'r1', ready: true, evaluate: () => [], evaluateEntrypoint });
+  const engine = (evaluateEntrypoint: PolicyEngine['evaluateEntrypoint']): PolicyEngine => ({ revision: 'r1', ready: true, evaluate: () => [], evaluateEntrypoint, dataAt: () => undefined });
   beforeEach(() => {
     records.length = 0;
   });

@@ -9,7 +9,7 @@ import type { AuthzRequest, Principal } from '../../../src/core/types.js';
 describe('pipeline failures carry the code of what failed', () => {
   const caller: Principal = { kind: 'api_key', id: 'api_key:a', subject: 'a', scopes: [], models: ['*'], groups: [] };
   const signedIn: Authenticator = { name: 'test', credentialHeaders: ['x-test'], authenticate: () => caller };
-  const allowAll: PolicyEngine = { revision: 'r1', ready: true, evaluate: () => [{ result: { allow: true } }], evaluateEntrypoint: () => undefined };
+  const allowAll: PolicyEngine = { revision: 'r1', ready: true, evaluate: () => [{ result: { allow: true } }], evaluateEntrypoint: () => undefined, dataAt: () => undefined };
   const req: AuthzRequest = {
     gateway: 'native', method: 'GET', path: '/v1/models', query: '', host: '', scheme: 'http', headers: { 'x-test': '1' }, source: {},
   };

@@ -25,7 +25,7 @@ function authenticator(name: string, header: string, answer: Principal | null | 
 
 function policy(result: Record<string, unknown>): PolicyEngine & { inputs: Array<Record<string, unknown>> } {
   const inputs: Array<Record<string, unknown>> = [];
-  return { revision: 'rev-7', ready: true, inputs, evaluate: (input) => (inputs.push(input), [{ result }]), evaluateEntrypoint: () => undefined };
+  return { revision: 'rev-7', ready: true, inputs, evaluate: (input) => (inputs.push(input), [{ result }]), evaluateEntrypoint: () => undefined, dataAt: () => undefined };
 }
 
 function request(headers: Record<string, string> = {}): AuthzRequest {

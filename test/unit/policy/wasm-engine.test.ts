@@ -44,8 +44,15 @@ describe('default policy through the embedded Wasm bundle', () => {
 
   test('reports its revision, entrypoints and needs no host builtins', () => {
     expect(engine.revision).toMatch(/^[0-9a-f]{12}$/);
-    expect(engine.entrypoints).toEqual(['tollgate/authz/decision']);
+    expect(engine.entrypoints).toEqual(['tollgate/authzen/decision', 'tollgate/authz/decision']);
     expect(engine.requiredBuiltins).toEqual([]);
+  });
+
+  test('reads its data by path (AuthZEN search candidates), own properties only', () => {
+    expect(engine.dataAt(['tollgate', 'subjects'])).toEqual({});
+    expect(engine.dataAt(['tollgate', 'authzen', 'subjects'])).toBeUndefined();
+    expect(engine.dataAt(['tollgate', '__proto__'])).toBeUndefined();
+    expect(engine.dataAt(['constructor'])).toBeUndefined();
   });
 });
 

@@ -33,7 +33,7 @@ describe('lowerCaseHeaders', () => {
 
 describe('decideOrReject', () => {
   const records: Array<{ req: AuthzRequest; d: Decision }> = [];
-  const policy: PolicyEngine = { revision: 'r1', ready: true, evaluate: () => [{ result: true }], evaluateEntrypoint: () => undefined };
+  const policy: PolicyEngine = { revision: 'r1', ready: true, evaluate: () => [{ result: true }], evaluateEntrypoint: () => undefined, dataAt: () => undefined };
   const pipeline = new Pipeline({ standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
     authenticators: [], policy: () => policy, observers: [{ onDecision: (req, d) => records.push({ req, d }) }],
     reading: { endpoints: new EndpointMatcher(DEFAULT_ENDPOINTS), upstreamReadsFallbacks: true },

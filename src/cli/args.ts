@@ -48,13 +48,13 @@ export async function runCommand<F extends FlagSpecs>(command: Command<F>, args:
   }
 }
 
-export function usageFailure(name: string, problem: string, usage: string): number {
+function usageFailure(name: string, problem: string, usage: string): number {
   process.stderr.write(`${name}: ${problem}\n${usage}`);
   return 2;
 }
 
 /** `--help` or `-h` anywhere before a `--` terminator, whatever else is wrong with the line. */
-export function asksForHelp(args: string[]): boolean {
+function asksForHelp(args: string[]): boolean {
   const end = args.indexOf('--');
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }

@@ -15,7 +15,9 @@ import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
+import { BundleVerifier } from './policy/bundle-signature.js';
 import { PolicyStore } from './policy/policy-store.js';
+import { policySource } from './policy/policy-source.js';
 import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
@@ -54,20 +56,25 @@ export class TollgateApp {
       auditBufferBytes: logConfig.audit_buffer_bytes, auditFailClosed: logConfig.audit_fail_closed, metrics: this.metrics,
     });
     const log = this.loggers.app;
+    const verifier = config.policy.signing ? BundleVerifier.fromSettings(config.policy.signing) : undefined;
+    const bundleMetrics = this.metrics.bundles;
     this.policies = new PolicyStore({
-      bundlePath: config.policy.bundle ?? defaultBundlePath(),
+      ...policySource(config.policy.bundle ?? defaultBundlePath(), config.policy.remote, config.policy),
       entrypoint: config.policy.entrypoint,
       maxMemoryPages: config.policy.max_memory_pages,
-      pollIntervalMs: config.policy.poll_interval_ms,
       now,
+      verifier,
       onLoad: (engine) => {
         this.metrics.policyReloads.inc({ result: 'success' });
+        bundleMetrics.activated(engine.revision, now());
         log.info('policy loaded', { policy_revision: engine.revision, entrypoints: engine.entrypoints });
       },
-      onLoadError: (err) => {
+      onLoadError: (err, kind) => {
         this.metrics.policyReloads.inc({ result: 'failure' });
-        log.error('policy reload failed; keeping the last good policy', { error: err.message, code: (err as { code?: string }).code });
+        bundleMetrics.failures.inc({ kind });
+        log.error('policy reload failed; keeping the last good policy', { error: err.message, code: (err as { code?: string }).code, kind });
       },
+      onDownload: () => bundleMetrics.lastDownload.set(now() / 1000),
     });
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
     this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });

@@ -3,6 +3,9 @@ import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { extraEndpointSchema } from './endpoints-schema.js';
+import { policySchema } from './policy-schema.js';
+
+export { policySchema } from './policy-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
 const port = z.number().int().min(0).max(65535);
@@ -23,16 +26,6 @@ export const serverSchema = z.strictObject({
   max_header_bytes: positiveInt.default(32 * 1024),
   /** How long SIGTERM waits for in-flight requests before exiting. */
   shutdown_timeout_ms: positiveInt.default(10_000),
-});
-
-export const policySchema = z.strictObject({
-  /** Path to an OPA Wasm bundle (.tar.gz); null = the embedded default policy. */
-  bundle: z.string().nullable().default(null),
-  entrypoint: z.string().regex(/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/).default('tollgate/authz/decision'),
-  /** Re-read the bundle when the file changes; a bad bundle keeps the last good one serving. */
-  watch: z.boolean().default(true),
-  poll_interval_ms: positiveInt.default(1000),
-  max_memory_pages: positiveInt.default(8192),
 });
 
 export const keysSchema = z.strictObject({

@@ -17,6 +17,7 @@ import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
 import { BundleVerifier } from './policy/bundle-signature.js';
 import { PolicyStore } from './policy/policy-store.js';
+import { ShadowPolicy } from './policy/shadow.js';
 import { policySource } from './policy/policy-source.js';
 import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
@@ -42,6 +43,8 @@ export class TollgateApp {
   readonly loggers: Loggers;
   readonly metrics = new Metrics();
   readonly policies: PolicyStore;
+  /** policy.shadow's candidate bundle, evaluated beside the enforced one. */
+  readonly shadowPolicies?: PolicyStore;
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
@@ -76,13 +79,26 @@ export class TollgateApp {
       },
       onDownload: () => bundleMetrics.lastDownload.set(now() / 1000),
     });
+    const { shadow } = config.policy;
+    this.shadowPolicies = shadow ? new PolicyStore({
+      ...policySource(shadow.bundle ?? '', shadow.remote, config.policy),
+      entrypoint: config.policy.entrypoint,
+      maxMemoryPages: config.policy.max_memory_pages,
+      now,
+      verifier,
+      onLoad: (engine) => log.info('shadow policy loaded', { policy_revision: engine.revision }),
+      onLoadError: (err, kind) => log.error('shadow policy reload failed; keeping the last good shadow policy', { error: err.message, code: (err as { code?: string }).code, kind }),
+    }) : undefined;
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
     this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, this.outcomes.decisions],
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, bundleMetrics, this.outcomes.decisions],
+      shadow: this.shadowPolicies && shadow ? new ShadowPolicy(this.shadowPolicies, shadow.sample) : undefined,
+      dryRun: config.policy.mode === 'dry_run',
+      recordInput: logConfig.include_input,
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
@@ -101,7 +117,12 @@ export class TollgateApp {
     const { server } = this.config;
     const adminAccessRules = adminAccess(server.admin_host, server.admin_token_file); // a bad token file stops the start before anything listens
     await this.policies.load();
-    if (this.config.policy.watch) this.policies.watch();
+    // A broken candidate is reported and retried, never a reason not to serve the enforced policy.
+    await this.shadowPolicies?.load().catch((err: Error) => this.loggers.app.error('shadow policy could not be loaded', { error: err.message, code: (err as { code?: string }).code }));
+    if (this.config.policy.watch) {
+      this.policies.watch();
+      this.shadowPolicies?.watch();
+    }
     await this.identity.start();
     const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
     const fallback = express();
@@ -123,6 +144,7 @@ export class TollgateApp {
   /** Stops accepting, lets in-flight requests finish (bounded), flushes logs. */
   async stop(): Promise<void> {
     this.policies.close();
+    this.shadowPolicies?.close();
     this.identity.stop();
     await this.envoyGrpc?.close(this.config.server.shutdown_timeout_ms);
     const deadline = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), this.config.server.shutdown_timeout_ms);

@@ -42,6 +42,8 @@ export const logSchema = z.strictObject({
   audit_fail_closed: z.boolean().default(false),
   /** Bytes of records an audit destination may have waiting; past it records are dropped and counted, so memory stays bounded. */
   audit_buffer_bytes: positiveInt.min(65_536).default(4 * 1024 * 1024),
+  /** Decision records carry the policy input (credentials already removed, prompt text never): what `tollgate policy replay` re-evaluates. */
+  include_input: z.boolean().default(false),
 });
 
 export const upstreamSchema = z.strictObject({

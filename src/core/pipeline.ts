@@ -6,7 +6,8 @@ import { IDENTITY_HEADERS, identityHeaders } from './identity-headers.js';
 import { buildPolicyInput } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
 import { evaluateQuery, evaluationRecord, type DocumentEvaluation, type DocumentQuery } from './document-evaluation.js';
-import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
+import { dryRunAllow } from './dry-run.js';
+import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal, ShadowOutcome } from './types.js';
 
 /** Finds and verifies one kind of credential. */
 export interface Authenticator {
@@ -30,6 +31,12 @@ export interface PolicyEngine {
   evaluate(input: Record<string, unknown>): unknown;
   /** A named entrypoint (a data path such as `tollgate/kong`) on any input; undefined when the bundle has no such entrypoint. */
   evaluateEntrypoint(name: string, input: unknown): unknown[] | undefined;
+}
+
+/** A candidate policy evaluated beside the enforced one (policy.shadow); it never changes an answer. */
+export interface ShadowEvaluator {
+  /** The candidate's outcome when it disagrees with the enforced verdict; undefined when it agrees or was not sampled. Never throws. */
+  compare(input: Record<string, unknown>, enforced: PolicyVerdict): ShadowOutcome | undefined;
 }
 
 /** Per-identity usage counters that policy can read as input.usage. */
@@ -59,6 +66,11 @@ export interface PipelineDeps {
   standardCredentialHeaders: readonly string[];
   /** Told when an observer throws: the others still hear of the decision, and the decision stands. */
   onObserverError?: (err: unknown) => void;
+  shadow?: ShadowEvaluator;
+  /** policy.mode dry_run: allow what policy denies, recording the deny (core/dry-run.ts). */
+  dryRun?: boolean;
+  /** log.include_input: keep the policy input on the decision for the audit record. */
+  recordInput?: boolean;
 }
 
 export class Pipeline {
@@ -94,11 +106,14 @@ export class Pipeline {
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
       const verdict = evaluate(policy, input);
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
+      decision.shadow = this.deps.shadow?.compare(input, verdict);
+      if (this.deps.recordInput) decision.policyInput = input;
     } catch (err) {
       // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
     }
     decision.policyRevision = policy?.revision ?? '';
+    if (this.deps.dryRun) decision = dryRunAllow(decision, (allowed) => this.grant(allowed, req, {}, []));
     decision.durationMs = performance.now() - started;
     this.record(req, decision);
     return decision;
@@ -160,12 +175,7 @@ export class Pipeline {
     decision.responseHeaders = verdict.responseHeaders;
     decision.dynamicMetadata = verdict.dynamicMetadata;
     if (verdict.allow) {
-      // Policy headers first, so a policy can never overwrite the identity headers Tollgate owns.
-      decision.headers = { ...verdict.headers, ...identityHeaders(decisionId, principal, delegation) };
-      decision.removeHeaders = [...verdict.removeHeaders, ...IDENTITY_HEADERS.filter((h) => h in req.headers)];
-      if (this.deps.removeCredentialHeaders) {
-        for (const name of this.credentialHeaders) if (name in req.headers) decision.removeHeaders.push(name);
-      }
+      this.grant(decision, req, verdict.headers, verdict.removeHeaders);
     } else {
       decision.headers = verdict.headers;
       decision.denial = { code: verdict.reason, message: `denied by policy: ${verdict.reason}` };
@@ -173,6 +183,15 @@ export class Pipeline {
       if (verdict.status === 401) decision.denial.challenge = {};
     }
     return decision;
+  }
+
+  /** The headers of an allow: policy's first, so a policy can never overwrite the identity headers Tollgate owns. */
+  private grant(decision: Decision, req: AuthzRequest, policyHeaders: Record<string, string>, policyRemoves: string[]): void {
+    decision.headers = { ...policyHeaders, ...identityHeaders(decision.decisionId, decision.principal ?? null, decision.delegation) };
+    decision.removeHeaders = [...policyRemoves, ...IDENTITY_HEADERS.filter((h) => h in req.headers)];
+    if (this.deps.removeCredentialHeaders) {
+      for (const name of this.credentialHeaders) if (name in req.headers) decision.removeHeaders.push(name);
+    }
   }
 
   private fromFailure(

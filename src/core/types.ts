@@ -154,4 +154,16 @@ export interface Decision {
   /** Error code when the deny came from a failure rather than from policy. */
   errorCode?: string;
   durationMs: number;
+  /** policy.shadow: what the candidate bundle decided; set only when it disagrees with this decision. */
+  shadow?: ShadowOutcome;
+  /** policy.mode dry_run: the deny this allow stands in for. */
+  dryRun?: { result: 'deny'; status: number; reason: string; errorCode?: string };
+  /** log.include_input: the input policy evaluated (credentials already removed), for `tollgate policy replay`. */
+  policyInput?: Record<string, unknown>;
+}
+
+export interface ShadowOutcome {
+  result: 'allow' | 'deny';
+  reason: string;
+  revision: string;
 }

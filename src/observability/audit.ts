@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { DecisionObserver } from '../core/pipeline.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
 import { decisionResult } from './decision-result.js';
+import { recordedInput } from './recorded-input.js';
 
 /** One JSON decision record per decision (docs/audit.md lists the fields). */
 export class DecisionAuditLog implements DecisionObserver {
@@ -36,6 +37,10 @@ export class DecisionAuditLog implements DecisionObserver {
       stream: d.llm.stream,
       tools: d.llm.tools,
       duration_ms: Math.round(d.durationMs * 1000) / 1000,
+      // Present only when set (JSON drops undefined): a shadow disagreement, a dry-run deny, the input.
+      shadow: d.shadow,
+      dry_run: d.dryRun && { result: d.dryRun.result, status: d.dryRun.status, reason: d.dryRun.reason, error_code: d.dryRun.errorCode ?? null },
+      input: d.policyInput && recordedInput(d.policyInput),
     });
   }
 }

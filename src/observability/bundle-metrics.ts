@@ -1,7 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DecisionObserver } from '../core/pipeline.js';
+import type { AuthzRequest, Decision } from '../core/types.js';
 
 /** The policy lifecycle's metrics (names others build dashboards on: keep them). */
-export class BundleMetrics {
+export class BundleMetrics implements DecisionObserver {
   readonly active: Gauge<'revision'>;
   readonly lastDownload: Gauge;
   readonly lastActivation: Gauge;
@@ -25,6 +27,11 @@ export class BundleMetrics {
       labelNames: ['enforced', 'shadow'], registers,
     });
     this.dryRunDenied = new Counter({ name: 'tollgate_dry_run_denied_total', help: 'Requests policy.mode dry_run allowed that the policy would have denied.', registers });
+  }
+
+  onDecision(_req: AuthzRequest, d: Decision): void {
+    if (d.shadow) this.shadowDivergence.inc({ enforced: d.allow ? 'allow' : 'deny', shadow: d.shadow.result });
+    if (d.dryRun) this.dryRunDenied.inc();
   }
 
   activated(revision: string, nowMs: number): void {

@@ -13,6 +13,8 @@ interface LoadedKey {
   hash: Buffer;
   expiresAtMs: number | null;
   principal: Principal;
+  /** What the key may do, as text: a failed reload keeps a key only if this is unchanged. */
+  grant: string;
 }
 
 export interface ApiKeyStoreOptions {
@@ -53,8 +55,8 @@ export class ApiKeyAuthenticator implements Authenticator {
   /**
    * A file that loads replaces the key set. One that fails (a bad line, bad YAML) cannot be trusted
    * to add or widen keys, but what it says against a key still counts: each last-good key is kept
-   * only if the file still has a valid record for it with the same secret, subject, models and
-   * scopes, and then takes that record's revocation and earlier expiry. Keys it dropped, garbled or
+   * only if the file still has a valid record for it with the same secret and grant (subject,
+   * models, scopes, tools, limits), and then takes that record's revocation and earlier expiry. Keys it dropped, garbled or
    * changed otherwise stop working until the file loads again.
    */
   reload(): void {
@@ -94,6 +96,7 @@ function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
       disabled: record.disabled,
       hash: Buffer.from(record.hash),
       expiresAtMs,
+      grant: grantOf(record),
       principal: Object.freeze({
         kind: 'api_key' as const,
         id: principalId('api_key', record.subject),
@@ -127,7 +130,9 @@ function restrictedBy(current: Map<string, LoadedKey>, readable: Map<string, Key
 }
 
 function sameGrant(key: LoadedKey, record: KeyRecord): boolean {
-  const p = key.principal;
-  return key.hash.toString() === record.hash && p.subject === record.subject
-    && JSON.stringify(p.models) === JSON.stringify(record.models) && JSON.stringify(p.scopes) === JSON.stringify(record.scopes);
+  return key.hash.toString() === record.hash && key.grant === grantOf(record);
+}
+
+function grantOf(record: KeyRecord): string {
+  return JSON.stringify([record.subject, record.models, record.scopes, record.tools, record.limits ?? null]);
 }

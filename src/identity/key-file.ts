@@ -6,6 +6,20 @@ import { TollgateError } from '../core/errors.js';
 import { isObject } from '../core/is-object.js';
 import { withFileLock } from './file-lock.js';
 
+const positiveInt = z.number().int().positive();
+
+/** The periods a token budget can be counted over. */
+export const TOKEN_BUDGET_PERIODS = ['1m', '1h', '1d', '30d', '1mo'] as const;
+export type TokenBudgetPeriod = (typeof TOKEN_BUDGET_PERIODS)[number];
+
+/** Per-key limits: requests and tokens per minute, and a token budget per period. */
+export const keyLimitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  token_budget: z.strictObject({ tokens: positiveInt, period: z.enum(TOKEN_BUDGET_PERIODS) }).optional(),
+});
+export type KeyLimits = z.infer<typeof keyLimitsSchema>;
+
 /** A stored API key: the secret itself is never stored, only its SHA-256. */
 export const keyRecordSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]{12}$/),
@@ -13,6 +27,9 @@ export const keyRecordSchema = z.strictObject({
   subject: z.string().min(1),
   models: z.array(z.string()).default([]),
   scopes: z.array(z.string()).default([]),
+  /** Tool-name globs, matched like models. */
+  tools: z.array(z.string()).default([]),
+  limits: keyLimitsSchema.optional(),
   description: z.string().optional(),
   created_at: z.string(),
   expires_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date').nullable().default(null),
@@ -20,6 +37,8 @@ export const keyRecordSchema = z.strictObject({
   revoked_at: z.string().nullable().optional(),
 });
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
+/** A record as it may be written: fields with defaults may be left out. */
+export type KeyRecordInput = z.input<typeof keyRecordSchema>;
 
 const keyFileSchema = z.strictObject({ keys: z.array(keyRecordSchema).default([]) });
 
@@ -87,7 +106,7 @@ const HEADER = '# Tollgate API keys, managed by `tollgate keys`. Only SHA-256 ha
  * Atomic replace (write, fsync, rename), readable by the owner only. Alone it is not safe against a
  * concurrent change: changes go through updateKeyFile.
  */
-export function writeKeyFile(path: string, keys: KeyRecord[]): void {
+export function writeKeyFile(path: string, keys: KeyRecordInput[]): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const body = keys.length === 0 ? 'keys: []\n' : `keys:\n${keys.map((k) => `  - ${JSON.stringify(k)}\n`).join('')}`;
   const fd = openSync(tmp, 'w', 0o600);

@@ -45,11 +45,92 @@ describe('tollgate keys', () => {
     expect(runCli(['keys', 'list', '--file', file]).stdout).toMatch(new RegExp(`${key.id}\\s+revoked\\s+agent-7`));
   });
 
-  test('usage errors exit non-zero with a message', () => {
-    expect(runCli(['keys', 'create', '--file', file, '--subject', 'x']).stderr).toMatch(/--models is required/);
-    expect(runCli(['keys', 'revoke', 'nosuchkey000', '--file', file]).stderr).toMatch(/no key with id/);
-    expect(runCli(['keys', 'create', '--file', file, '--subject', 'x', '--models', 'a', '--expires', 'soon']).stderr).toMatch(/invalid duration/);
-    expect(runCli(['frobnicate']).status).toBe(2);
+  test('create stores tools and limits; list and show print them, as text and as JSON', () => {
+    const grants = path.join(tempDir(), 'keys.yaml');
+    const created = runCli(['keys', 'create', '--tools', 'search_*,fetch', '--file', grants, '--subject', 'agent-8', '--models', 'gpt-4o*', '--tools', 'calc',
+      '--rpm', '60', '--tpm', '100000', '--token-budget', '1000000/1mo', '--json']);
+    expect(created).toMatchObject({ status: 0, stderr: '' });
+    const key = JSON.parse(created.stdout) as Record<string, unknown>;
+    const want = { id: key.id, subject: 'agent-8', models: ['gpt-4o*'], scopes: [], tools: ['search_*', 'fetch', 'calc'], limits: { rpm: 60, tpm: 100000, token_budget: { tokens: 1000000, period: '1mo' } }, expires_at: null, disabled: false, state: 'active' };
+    expect(key).toMatchObject({ ...want, key: expect.stringMatching(/^tg_/) });
+    expect(readKeyFile(grants)).toEqual([expect.objectContaining({ tools: want.tools, limits: want.limits })]);
+
+    expect(JSON.parse(runCli(['keys', 'list', '--json', '--file', grants]).stdout)).toEqual([{ ...want, created_at: key.created_at }]);
+    expect(JSON.parse(runCli(['keys', 'show', '--json', String(key.id), '--file', grants]).stdout)).toEqual({ ...want, created_at: key.created_at });
+    expect(runCli(['keys', 'list', '--file', grants]).stdout).toBe(`${String(key.id)}  active   agent-8  models=gpt-4o*  tools=search_*,fetch,calc  limits=rpm:60,tpm:100000,token_budget:1000000/1mo  expires=never\n`);
+    const shown = runCli(['keys', 'show', String(key.id), '--file', grants]).stdout;
+    expect(shown).toMatch(/^tools: +search_\*, fetch, calc$/m);
+    expect(shown).toMatch(/^limits: +rpm:60,tpm:100000,token_budget:1000000\/1mo$/m);
+    expect(shown + JSON.stringify(runCli(['keys', 'list', '--json', '--file', grants]))).not.toMatch(/sha256|tg_/);
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ['a typo for --expires', ['--expire', '30d'], /^unknown flag --expire \(did you mean --expires\?\)$/],
+    ['a typo for --tools', ['--tool', 'x'], /^unknown flag --tool \(did you mean --tools\?\)$/],
+    ['an unknown flag', ['--rps', '3'], /^unknown flag --rps$/],
+    ['a missing value', ['--rpm'], /^--rpm needs a value$/],
+    ['rpm zero', ['--rpm', '0'], /^--rpm: "0" is not a positive integer$/],
+    ['tpm not a number', ['--tpm', 'lots'], /^--tpm: "lots" is not a positive integer$/],
+    ['a token budget without a period', ['--token-budget', '1000'], /^--token-budget: "1000" is not TOKENS\/PERIOD/],
+    ['a token budget with an unknown period', ['--token-budget', '1000/1w'], /^--token-budget: /],
+    ['a bad duration', ['--expires', 'soon'], /^--expires: invalid duration "soon"/],
+    ['subject given twice', ['--subject', 'y'], /^--subject is given more than once$/],
+    ['an unexpected argument', ['extra'], /^unexpected argument "extra"$/],
+  ])('create with %s exits 2 with the usage line and writes nothing', (_name, extra, problem) => {
+    const untouched = path.join(tempDir(), 'keys.yaml');
+    writeKeys(untouched, [{ subject: 'existing', models: ['*'] }]);
+    const before = readFileSync(untouched, 'utf8');
+    const res = runCli(['keys', 'create', '--file', untouched, '--subject', 'x', '--models', 'gpt-4o', ...extra]);
+    expect({ status: res.status, stdout: res.stdout }).toEqual({ status: 2, stdout: '' });
+    const [first, second, ...rest] = res.stderr.split('\n');
+    expect(first.replace(/^tollgate keys create: /, '')).toMatch(problem);
+    expect([first.startsWith('tollgate keys create: '), second.startsWith('usage: tollgate keys create --subject NAME --models GLOB'), rest]).toEqual([true, true, ['']]);
+    expect(readFileSync(untouched, 'utf8')).toBe(before);
+    expect(existsSync(`${untouched}.lock`)).toBe(false);
+  });
+
+  test('flags go before or after the key id', () => {
+    const either = path.join(tempDir(), 'keys.yaml');
+    const [a, b] = writeKeys(either, [{ subject: 'a', models: ['*'] }, { subject: 'b', models: ['*'] }]);
+    expect(runCli(['keys', 'revoke', '--file', either, a.id])).toMatchObject({ status: 0, stdout: `revoked key ${a.id}\n` });
+    expect(runCli(['keys', 'revoke', '--json', b.id, `--file=${either}`])).toMatchObject({ status: 0 });
+    expect(readKeyFile(either).map((k) => k.disabled)).toEqual([true, true]);
+    expect(runCli(['keys', 'show', '--file', either, a.id]).stdout).toMatch(/^state: +revoked$/m);
+  });
+
+  test('the key file from TOLLGATE_KEYS_FILE; no file at all is a usage error', () => {
+    const fromEnv = path.join(tempDir(), 'keys.yaml');
+    const [a] = writeKeys(fromEnv, [{ subject: 'a', models: ['*'] }]);
+    expect(runCli(['keys', 'show', a.id, '--json'], { TOLLGATE_KEYS_FILE: fromEnv })).toMatchObject({ status: 0, stdout: expect.stringContaining(a.id) });
+    expect(runCli(['keys', 'list'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate keys list: --file \(or TOLLGATE_KEYS_FILE\) is required\nusage: /) });
+  });
+
+  test('runtime errors exit 1 with the message; usage errors exit 2', () => {
+    const one = path.join(tempDir(), 'keys.yaml');
+    writeKeys(one, [{ subject: 'a', models: ['*'] }]);
+    expect(runCli(['keys', 'show', 'nosuchkey000', '--file', one])).toEqual({ status: 1, stdout: '', stderr: 'tollgate keys show: no key with id nosuchkey000\n' });
+    expect(runCli(['keys', 'revoke', 'nosuchkey000', '--file', one])).toEqual({ status: 1, stdout: '', stderr: 'tollgate keys revoke: no key with id nosuchkey000\n' });
+    expect(runCli(['keys', 'create', '--file', one, '--subject', 'x'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--models is required/) });
+    expect(runCli(['keys', 'show', '--file', one])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate keys show: missing ID\nusage: tollgate keys show ID/) });
+    expect(runCli(['keys', 'list', '--file', one, '--json=yes'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--json takes no value/) });
+    expect(runCli(['keys', 'frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate keys: unknown command "frobnicate"\nusage: tollgate keys <command>/) });
+    expect(runCli(['frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate: unknown command "frobnicate"\nusage: tollgate <command>/) });
+    expect(runCli([])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^tollgate: missing command\n/) });
+  });
+
+  test('--help for tollgate and every command: usage on stdout, exit 0; --version', () => {
+    const pkg = JSON.parse(readFileSync(path.join(path.dirname(CLI), '..', 'package.json'), 'utf8')) as { version: string };
+    expect(runCli(['--version'])).toEqual({ status: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const top = runCli(['--help']);
+    expect(top).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: tollgate <command>/) });
+    expect(top.stdout).toMatch(/Exit codes: 0 /);
+    expect(runCli(['keys', '-h'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: tollgate keys <command>[^]*\n {2}create --subject NAME/) });
+    for (const [command, usage] of [['serve', '[--config FILE]'], ['create', '--subject NAME'], ['list', '[--file F]'], ['show', 'ID [--file F]'], ['revoke', 'ID [--file F]']]) {
+      const args = command === 'serve' ? ['serve', '--help'] : ['keys', command, '--help'];
+      const res = runCli(args);
+      expect({ args, status: res.status, stderr: res.stderr }).toEqual({ args, status: 0, stderr: '' });
+      expect(res.stdout.startsWith(`usage: tollgate ${args.slice(0, -1).join(' ')} ${usage}`)).toBe(true);
+    }
   });
 
   test('concurrent creates and revokes: every revocation and every new key lands', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { packageRoot } from '../paths.js';
 import { runGroup, subcommand, type Command, type FlagSpecs } from './args.js';
 import { keysGroup } from './keys.js';
-import { policyCommand } from './policy.js';
+import { policyGroup } from './policy.js';
 import { serveCommand } from './serve.js';
 
 const EXIT_CODES = `
@@ -14,7 +14,7 @@ const EXIT_CODES = `
 const commands = [
   subcommand(serveCommand as Command<FlagSpecs>),
   keysGroup,
-  { word: 'policy', usage: 'build | inspect: build and inspect policy bundles', run: policyCommand },
+  policyGroup,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -32,16 +32,4 @@ export async function runCli(argv: string[]): Promise<number> {
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** Value of `--name value` (or `--name=value`), undefined when absent. policy.ts reads its flags with it until it moves onto args.ts. */
-export function flag(args: string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) {
-      if (i + 1 >= args.length || args[i + 1].startsWith('--')) throw new Error(`${name} needs a value`);
-      return args[i + 1];
-    }
-    if (args[i].startsWith(`${name}=`)) return args[i].slice(name.length + 1);
-  }
-  return undefined;
 }

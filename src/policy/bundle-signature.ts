@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { TollgateError } from '../core/errors.js';
 import { canonicalJson, canonicalYaml } from './canonical-json.js';
 
@@ -55,9 +55,10 @@ export class BundleVerifier {
     const token = onlySignature(files.get(SIGNATURES_FILE));
     let payload: Uint8Array;
     try {
-      const header = decodeProtectedHeader(token);
-      // Which key: the configured id first, then the token's, as OPA chooses.
-      const key = this.keys(this.settings.key_id ?? (typeof header.kid === 'string' ? header.kid : undefined));
+      // Which key: the configured id, else the header's kid, else the payload's keyid, as OPA chooses.
+      const { kid } = decodeProtectedHeader(token);
+      const { keyid } = decodeJwt(token);
+      const key = this.keys(this.settings.key_id ?? [kid, keyid].find((id): id is string => typeof id === 'string'));
       ({ payload } = await compactVerify(token, key, { algorithms: algorithmsFor(key) }));
     } catch (err) {
       throw refused(`the signature does not verify with the configured key: ${(err as Error).message}`);

@@ -7,10 +7,10 @@ export function keyState(key: KeyRecord, now: number): KeyState {
   return key.expires_at !== null && Date.parse(key.expires_at) <= now ? 'expired' : 'active';
 }
 
-/** A record as `keys list --json` and `keys show --json` print it: its state added, its hash left out. */
+/** A record as every `keys` command's --json prints it: its state added, its hashes left out. */
 export function visibleKey(key: KeyRecord, now: number): Record<string, unknown> {
-  const { hash: _hash, ...visible } = key;
-  return { ...visible, state: keyState(key, now) };
+  const { hash: _hash, previous, ...visible } = key;
+  return { ...visible, ...(previous && { previous: { valid_until: previous.valid_until } }), state: keyState(key, now) };
 }
 
 /** One `keys list` row. */
@@ -33,6 +33,8 @@ export function keyDetails(key: KeyRecord, now: number): string {
     ['created_at', key.created_at],
     ['expires_at', key.expires_at ?? 'never'],
     ['revoked_at', key.revoked_at ?? ''],
+    ['rotated_at', key.rotated_at ?? ''],
+    ['old secret', key.previous ? `${Date.parse(key.previous.valid_until) > now ? 'valid' : 'was valid'} until ${key.previous.valid_until}` : ''],
   ];
   return fields.filter(([, value]) => value !== '').map(([name, value]) => `${`${name}:`.padEnd(13)}${value}\n`).join('');
 }

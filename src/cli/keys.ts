@@ -1,7 +1,7 @@
 import { hashSecret, newKeySecret, readKeyFile, updateKeyFile, type KeyRecord } from '../identity/key-file.js';
 import { runGroup, subcommand, UsageError, type Command, type FlagSpecs, type FlagValues, type Subcommand } from './args.js';
 import { keyFile, keyFileFlags, listFlag, parseDuration, parseLimits } from './key-flags.js';
-import { keyDetails, keyRow, visibleKey } from './key-view.js';
+import { keyDetails, keyRow, keyState, visibleKey } from './key-view.js';
 
 const FILE_HELP = `  --file F                the key file (default: TOLLGATE_KEYS_FILE)
   --json                  print JSON instead of text`;
@@ -124,13 +124,57 @@ Exits 1 unless the file then says the key is revoked.\n\n${FILE_HELP}`,
   },
 };
 
+const rotateFlags = { ...keyFileFlags, grace: { type: 'string' } } as const;
+
+const rotate: Command<typeof rotateFlags> = {
+  name: 'tollgate keys rotate',
+  usage: 'ID [--grace DURATION] [--file F] [--json]',
+  help: `Gives a key a new secret and prints it, once. The id, grants and expiry stay the same.
+The old secret stops working at once, or at the end of --grace; rotating again ends the grace
+period of the secret before (only the newest replaced secret is kept). A revoked or expired key
+cannot be rotated (exit 1).
+
+  --grace DURATION        how long the old secret keeps working: 90s, 15m, 12h, 30d
+${FILE_HELP}`,
+  flags: rotateFlags,
+  positionals: ['ID'],
+  run: rotateKey,
+};
+
+function rotateKey(flags: FlagValues<typeof rotateFlags>, [id]: string[]): number {
+  const file = keyFile(flags.file);
+  const grace = flags.grace === undefined ? undefined : parseDuration('grace', flags.grace);
+  const now = Date.now();
+  const { secret } = newKeySecret(id);
+  const hash = hashSecret(secret);
+  updateKeyFile(file, (keys) => {
+    const key = findKey(keys, id);
+    const state = keyState(key, now);
+    if (state !== 'active') throw new Error(`key ${id} is ${state}; create a new key instead`);
+    key.previous = grace === undefined ? undefined : { hash: key.hash, valid_until: new Date(now + grace).toISOString() };
+    key.hash = hash;
+    key.rotated_at = new Date(now).toISOString();
+    return keys;
+  });
+  // As for revoke: done is what the file now says.
+  const stored = readKeyFile(file).find((k) => k.id === id);
+  if (stored?.hash !== hash) throw new Error(`key ${id} does not have its new secret in ${file} after writing; it was not rotated`);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...visibleKey(stored, now), key: secret })}\n`);
+  } else {
+    const old = stored.previous ? `The old secret works until ${stored.previous.valid_until}.` : 'The old secret no longer works.';
+    process.stdout.write(`rotated key ${id}\n${secret}\nStore this key now: it is not shown again. ${old}\n`);
+  }
+  return 0;
+}
+
 function findKey(keys: KeyRecord[], id: string): KeyRecord {
   const key = keys.find((k) => k.id === id);
   if (!key) throw new Error(`no key with id ${id}`);
   return key;
 }
 
-const commands = ([create, list, show, revoke] as Array<Command<FlagSpecs>>).map(subcommand);
+const commands = ([create, list, show, revoke, rotate] as Array<Command<FlagSpecs>>).map(subcommand);
 
 /** `tollgate keys <command>`. */
 export const keysGroup: Subcommand = {

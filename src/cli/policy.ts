@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { defaultBundlePath, packageRoot } from '../paths.js';
 import { buildBundle, opaPath } from '../policy/bundle-build.js';
-import { runGroup, subcommand, UsageError, type Command, type FlagSpecs, type FlagValues, type Subcommand } from './args.js';
+import { runGroup, subcommand, UsageError, type Command, type FlagSpecs, type FlagValues } from './args.js';
 import { evalCommand } from './policy-eval.js';
 import { DEFAULT_ENTRYPOINT, loadBundle, policiesDir } from './policy-bundle.js';
 import { replayCommand } from './policy-replay.js';
@@ -86,8 +86,7 @@ const inspect: Command<typeof inspectFlags> = {
 
 const commands = [build, test, evalCommand, replayCommand, inspect].map((c) => subcommand(c as Command<FlagSpecs>));
 
-export const policyGroup: Subcommand = {
-  word: 'policy',
-  usage: `${commands.map((c) => c.word).join(' | ')}: write, test, build, sign, check and replay policy bundles`,
-  run: (args) => runGroup('tollgate policy', commands, args),
-};
+/** `tollgate policy <command>`; index.ts imports this module only when a policy command runs. */
+export function policyCommand(args: string[]): Promise<number> {
+  return runGroup('tollgate policy', commands, args);
+}

@@ -7,6 +7,8 @@ import { isObject } from '../core/is-object.js';
 import { withFileLock } from './file-lock.js';
 
 const positiveInt = z.number().int().positive();
+const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+const secretHash = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 
 /** The periods a token budget can be counted over. */
 export const TOKEN_BUDGET_PERIODS = ['1m', '1h', '1d', '30d', '1mo'] as const;
@@ -23,7 +25,7 @@ export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 /** A stored API key: the secret itself is never stored, only its SHA-256. */
 export const keyRecordSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]{12}$/),
-  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  hash: secretHash,
   subject: z.string().min(1),
   models: z.array(z.string()).default([]),
   scopes: z.array(z.string()).default([]),
@@ -32,9 +34,12 @@ export const keyRecordSchema = z.strictObject({
   limits: keyLimitsSchema.optional(),
   description: z.string().optional(),
   created_at: z.string(),
-  expires_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date').nullable().default(null),
+  expires_at: date.nullable().default(null),
   disabled: z.boolean().default(false),
   revoked_at: z.string().nullable().optional(),
+  rotated_at: z.string().optional(),
+  /** The secret the last rotation replaced, accepted until `valid_until` (the grace period). */
+  previous: z.strictObject({ hash: secretHash, valid_until: date }).optional(),
 });
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
 /** A record as it may be written: fields with defaults may be left out. */
@@ -55,10 +60,14 @@ export function hashSecret(secret: string): string {
   return `sha256:${hash('sha256', secret, 'hex')}`;
 }
 
-export function newKeySecret(): { id: string; secret: string } {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const id = Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
+/** A new secret for a new key, or for key `id` (a rotation keeps the id). */
+export function newKeySecret(id = newKeyId()): { id: string; secret: string } {
   return { id, secret: `tg_${id}_${randomBytes(32).toString('base64url')}` };
+}
+
+function newKeyId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
 }
 
 /** The file's text; a missing file is an empty one. */

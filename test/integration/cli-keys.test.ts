@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { readKeyFile } from '../../src/identity/key-file.js';
 import { waitFor } from '../helpers/wait.js';
-import { CLI, ensureBuilt, runCli } from '../helpers/cli.js';
+import { CLI, ensureBuilt, runCli, spawnServe } from '../helpers/cli.js';
 import { postJson, startTollgate, tempDir, writeKeys } from '../helpers/tollgate.js';
 
 /** `tollgate <args>` as a child process running alongside others. */
@@ -105,6 +105,15 @@ describe('tollgate keys', () => {
     expect(runCli(['keys', 'list'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate keys list: --file \(or TOLLGATE_KEYS_FILE\) is required\nusage: /) });
   });
 
+  test('--help for keys and each keys command: usage on stdout, exit 0', () => {
+    expect(runCli(['keys', '-h'])).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/^usage: tollgate keys <command>[^]*\n {2}create --subject NAME[^]*\n {2}rotate ID/) });
+    for (const [command, usage] of [['create', '--subject NAME'], ['list', '[--file F]'], ['show', 'ID [--file F]'], ['revoke', 'ID [--file F]'], ['rotate', 'ID [--grace DURATION]']]) {
+      const res = runCli(['keys', command, 'ignored', '--help']);
+      expect({ command, status: res.status, stderr: res.stderr }).toEqual({ command, status: 0, stderr: '' });
+      expect(res.stdout.startsWith(`usage: tollgate keys ${command} ${usage}`)).toBe(true);
+    }
+  });
+
   test('runtime errors exit 1 with the message; usage errors exit 2', () => {
     const one = path.join(tempDir(), 'keys.yaml');
     writeKeys(one, [{ subject: 'a', models: ['*'] }]);
@@ -114,23 +123,60 @@ describe('tollgate keys', () => {
     expect(runCli(['keys', 'show', '--file', one])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate keys show: missing ID\nusage: tollgate keys show ID/) });
     expect(runCli(['keys', 'list', '--file', one, '--json=yes'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--json takes no value/) });
     expect(runCli(['keys', 'frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate keys: unknown command "frobnicate"\nusage: tollgate keys <command>/) });
-    expect(runCli(['frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^tollgate: unknown command "frobnicate"\nusage: tollgate <command>/) });
-    expect(runCli([])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^tollgate: missing command\n/) });
   });
 
-  test('--help for tollgate and every command: usage on stdout, exit 0; --version', () => {
-    const pkg = JSON.parse(readFileSync(path.join(path.dirname(CLI), '..', 'package.json'), 'utf8')) as { version: string };
-    expect(runCli(['--version'])).toEqual({ status: 0, stdout: `${pkg.version}\n`, stderr: '' });
-    const top = runCli(['--help']);
-    expect(top).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: tollgate <command>/) });
-    expect(top.stdout).toMatch(/Exit codes: 0 /);
-    expect(runCli(['keys', '-h'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: tollgate keys <command>[^]*\n {2}create --subject NAME/) });
-    for (const [command, usage] of [['serve', '[--config FILE]'], ['create', '--subject NAME'], ['list', '[--file F]'], ['show', 'ID [--file F]'], ['revoke', 'ID [--file F]']]) {
-      const args = command === 'serve' ? ['serve', '--help'] : ['keys', command, '--help'];
-      const res = runCli(args);
-      expect({ args, status: res.status, stderr: res.stderr }).toEqual({ args, status: 0, stderr: '' });
-      expect(res.stdout.startsWith(`usage: tollgate ${args.slice(0, -1).join(' ')} ${usage}`)).toBe(true);
+  test('rotate --grace: a running tollgate serve accepts the old and new secrets until the grace period ends, then only the new one', async () => {
+    const rotating = path.join(tempDir(), 'keys.yaml');
+    const [k] = writeKeys(rotating, [{ subject: 'rotating', models: ['*'], tools: ['search'], limits: { rpm: 5 } }]);
+    const tg = await spawnServe({ TOLLGATE_KEYS_FILE: rotating, TOLLGATE_KEYS__POLL_INTERVAL_MS: '50' });
+    try {
+      const ask = async (secret: string) => (await postJson(`http://127.0.0.1:${tg.ports.http}/v1/authorize`, { method: 'GET', path: '/v1/models', headers: { 'x-api-key': secret } })).json.reason as string;
+      expect(await ask(k.secret)).toBe('allowed');
+      const rotated = runCli(['keys', 'rotate', '--grace', '10s', k.id, '--file', rotating, '--json']);
+      expect(rotated).toMatchObject({ status: 0, stderr: '' });
+      const out = JSON.parse(rotated.stdout) as { key: string; previous: { valid_until: string } };
+      const graceEnds = Date.parse(out.previous.valid_until);
+      expect(out).toMatchObject({ id: k.id, subject: 'rotating', models: ['*'], tools: ['search'], limits: { rpm: 5 }, state: 'active', key: expect.stringMatching(new RegExp(`^tg_${k.id}_`)) });
+      expect(out.previous).toEqual({ valid_until: expect.any(String) });
+      const { hash: _hash, ...grants } = k.record;
+      expect(readKeyFile(rotating)).toEqual([{ ...grants, hash: expect.not.stringMatching(k.record.hash), previous: { hash: k.record.hash, valid_until: out.previous.valid_until }, rotated_at: expect.any(String) }]);
+
+      await waitFor(async () => (await ask(out.key)) === 'allowed', 5_000);
+      expect(await ask(k.secret)).toBe('allowed');
+      expect(Date.now()).toBeLessThan(graceEnds);
+      await waitFor(async () => (await ask(k.secret)) === 'credential_invalid', 15_000);
+      expect(Date.now()).toBeGreaterThanOrEqual(graceEnds);
+      expect(await ask(out.key)).toBe('allowed');
+
+      // Without --grace the secret it replaces stops at once.
+      const again = JSON.parse(runCli(['keys', 'rotate', k.id, '--file', rotating, '--json']).stdout) as { key: string; previous?: unknown };
+      expect(again.previous).toBeUndefined();
+      await waitFor(async () => (await ask(again.key)) === 'allowed', 5_000);
+      expect(await ask(out.key)).toBe('credential_invalid');
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
     }
+  }, 60_000);
+
+  test('rotate: a text answer; an unknown, revoked or expired key exits 1 and a bad --grace exits 2, with the file unchanged', () => {
+    const file = path.join(tempDir(), 'keys.yaml');
+    const [live, revoked, expired] = writeKeys(file, [
+      { subject: 'live', models: ['*'] }, { subject: 'revoked', models: ['*'], disabled: true }, { subject: 'expired', models: ['*'], expires_at: '2020-01-01T00:00:00.000Z' },
+    ]);
+    const before = readFileSync(file, 'utf8');
+    expect(runCli(['keys', 'rotate', 'nosuchkey000', '--file', file])).toEqual({ status: 1, stdout: '', stderr: 'tollgate keys rotate: no key with id nosuchkey000\n' });
+    expect(runCli(['keys', 'rotate', revoked.id, '--file', file])).toMatchObject({ status: 1, stderr: `tollgate keys rotate: key ${revoked.id} is revoked; create a new key instead\n` });
+    expect(runCli(['keys', 'rotate', expired.id, '--file', file])).toMatchObject({ status: 1, stderr: expect.stringMatching(/is expired/) });
+    for (const grace of ['0s', 'soon', '5']) {
+      expect(runCli(['keys', 'rotate', live.id, '--grace', grace, '--file', file])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^tollgate keys rotate: --grace: invalid duration[^]*\nusage: tollgate keys rotate ID/) });
+    }
+    expect(runCli(['keys', 'rotate', live.id, '--grace', '--file', file])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--grace needs a value/) });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+
+    const text = runCli(['keys', 'rotate', live.id, '--file', file, '--grace', '1h']);
+    expect(text).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^rotated key ${live.id}\ntg_${live.id}_\\S+\nStore this key now: it is not shown again\\. The old secret works until 20\\d\\d-`)) });
+    expect(runCli(['keys', 'show', live.id, '--file', file]).stdout).toMatch(/^old secret: +valid until 20\d\d-/m);
   });
 
   test('concurrent creates and revokes: every revocation and every new key lands', async () => {

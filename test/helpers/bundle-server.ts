@@ -11,7 +11,7 @@ export type Behaviour = { kind: 'serve' } | { kind: 'status'; status: number } |
  */
 export class BundleServer {
   readonly requests: Array<{ ifNoneMatch?: string; authorization?: string; status: number }> = [];
-  private bundle = Buffer.alloc(0);
+  private bundle: Buffer = Buffer.alloc(0);
   private behaviour: Behaviour = { kind: 'serve' };
   private readonly server: Server;
 

@@ -11,6 +11,7 @@ import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/registry.js';
 import { Identity } from './identity/identity.js';
 import { DecisionAuditLog } from './observability/audit.js';
+import { DecisionLogShipper } from './observability/decision-log-shipper.js';
 import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -19,7 +20,7 @@ import { BundleVerifier } from './policy/bundle-signature.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { ShadowPolicy } from './policy/shadow.js';
 import { policySource } from './policy/policy-source.js';
-import { defaultBundlePath } from './paths.js';
+import { defaultBundlePath, packageVersion } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer } from './server/authz-server.js';
@@ -45,6 +46,8 @@ export class TollgateApp {
   readonly policies: PolicyStore;
   /** policy.shadow's candidate bundle, evaluated beside the enforced one. */
   readonly shadowPolicies?: PolicyStore;
+  /** decision_logs: events for an OPA-compatible collector. */
+  readonly decisionLogs?: DecisionLogShipper;
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
@@ -89,13 +92,16 @@ export class TollgateApp {
       onLoad: (engine) => log.info('shadow policy loaded', { policy_revision: engine.revision }),
       onLoadError: (err, kind) => log.error('shadow policy reload failed; keeping the last good shadow policy', { error: err.message, code: (err as { code?: string }).code, kind }),
     }) : undefined;
+    this.decisionLogs = config.decision_logs.url ? new DecisionLogShipper({
+      config: config.decision_logs, path: config.policy.entrypoint, version: packageVersion(), registry: this.metrics.registry, log, now,
+    }) : undefined;
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
     this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, bundleMetrics, this.outcomes.decisions],
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, bundleMetrics, this.outcomes.decisions, ...(this.decisionLogs ? [this.decisionLogs] : [])],
       shadow: this.shadowPolicies && shadow ? new ShadowPolicy(this.shadowPolicies, shadow.sample) : undefined,
       dryRun: config.policy.mode === 'dry_run',
       recordInput: logConfig.include_input,
@@ -124,6 +130,7 @@ export class TollgateApp {
       this.shadowPolicies?.watch();
     }
     await this.identity.start();
+    this.decisionLogs?.start();
     const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
     const fallback = express();
     fallback.disable('x-powered-by');
@@ -154,6 +161,7 @@ export class TollgateApp {
     })));
     clearTimeout(deadline);
     await this.outcomes.close();
+    await this.decisionLogs?.close();
     await this.loggers.close();
   }
 

@@ -4,6 +4,7 @@ import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { extraEndpointSchema } from './endpoints-schema.js';
 import { policySchema } from './policy-schema.js';
+import { decisionLogsSchema } from './decision-logs-schema.js';
 
 export { policySchema } from './policy-schema.js';
 
@@ -68,6 +69,7 @@ export const configSchema = z.strictObject({
   usage: usageSchema.prefault({}),
   outcomes: outcomesSchema.prefault({}),
   adapters: adaptersSchema.prefault({}),
+  decision_logs: decisionLogsSchema.prefault({}),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;

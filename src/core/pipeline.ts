@@ -6,7 +6,7 @@ import { IDENTITY_HEADERS, identityHeaders } from './identity-headers.js';
 import { buildPolicyInput } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
 import { evaluateQuery, evaluationRecord, type DocumentEvaluation, type DocumentQuery } from './document-evaluation.js';
-import { dryRunAllow } from './dry-run.js';
+import { DRY_RUN_ALLOW, dryRunAllow } from './dry-run.js';
 import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal, ShadowOutcome } from './types.js';
 
 /** Finds and verifies one kind of credential. */
@@ -113,7 +113,7 @@ export class Pipeline {
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
     }
     decision.policyRevision = policy?.revision ?? '';
-    if (this.deps.dryRun) decision = dryRunAllow(decision, (allowed) => this.grant(allowed, req, {}, []));
+    if (this.deps.dryRun) decision = dryRunAllow(decision, () => this.fromVerdict(decisionId, req, DRY_RUN_ALLOW, principal, delegation, llm));
     decision.durationMs = performance.now() - started;
     this.record(req, decision);
     return decision;
@@ -175,7 +175,12 @@ export class Pipeline {
     decision.responseHeaders = verdict.responseHeaders;
     decision.dynamicMetadata = verdict.dynamicMetadata;
     if (verdict.allow) {
-      this.grant(decision, req, verdict.headers, verdict.removeHeaders);
+      // Policy headers first, so a policy can never overwrite the identity headers Tollgate owns.
+      decision.headers = { ...verdict.headers, ...identityHeaders(decisionId, principal, delegation) };
+      decision.removeHeaders = [...verdict.removeHeaders, ...IDENTITY_HEADERS.filter((h) => h in req.headers)];
+      if (this.deps.removeCredentialHeaders) {
+        for (const name of this.credentialHeaders) if (name in req.headers) decision.removeHeaders.push(name);
+      }
     } else {
       decision.headers = verdict.headers;
       decision.denial = { code: verdict.reason, message: `denied by policy: ${verdict.reason}` };
@@ -183,15 +188,6 @@ export class Pipeline {
       if (verdict.status === 401) decision.denial.challenge = {};
     }
     return decision;
-  }
-
-  /** The headers of an allow: policy's first, so a policy can never overwrite the identity headers Tollgate owns. */
-  private grant(decision: Decision, req: AuthzRequest, policyHeaders: Record<string, string>, policyRemoves: string[]): void {
-    decision.headers = { ...policyHeaders, ...identityHeaders(decision.decisionId, decision.principal ?? null, decision.delegation) };
-    decision.removeHeaders = [...policyRemoves, ...IDENTITY_HEADERS.filter((h) => h in req.headers)];
-    if (this.deps.removeCredentialHeaders) {
-      for (const name of this.credentialHeaders) if (name in req.headers) decision.removeHeaders.push(name);
-    }
   }
 
   private fromFailure(

@@ -35,6 +35,9 @@ const sourceDir = (rego: string, extra: Record<string, string> = {}) => {
   return dir;
 };
 
+/** Each test spawns the CLI and OPA several times: seconds each on a busy machine. */
+const SLOW = 120_000;
+
 /** `tollgate policy ...` as an operator runs it, with the real OPA CLI underneath. */
 describe('tollgate policy', () => {
   const out = tempDir('tollgate-policy-out-');
@@ -54,7 +57,7 @@ describe('tollgate policy', () => {
     expect(inspect(v1).entrypoints).toEqual([ENTRY]);
     expect(runCli(['policy', 'build', sourceDir(V2), '--entrypoint', ENTRY, '--out', v2, '--revision', 'v2']).status).toBe(0);
     expect(inspect(v2).revision).toBe('v2');
-  });
+  }, SLOW);
 
   test('build --signing-key: a bundle serve verifies with the public key, key id and scope', async () => {
     const keys = writeKeyPair('ES256');
@@ -63,7 +66,7 @@ describe('tollgate policy', () => {
     expect(res).toMatchObject({ status: 0 });
     const verifier = BundleVerifier.fromSettings({ public_key: keys.publicKey, jwks_file: null, secret_file: null, key_id: 'global', scope: 'write' });
     await expect(WasmPolicyEngine.fromBundle(readFileSync(signed), { entrypoint: ENTRY, maxMemoryPages: 64, now: Date.now, verifier })).resolves.toBeInstanceOf(WasmPolicyEngine);
-  });
+  }, SLOW);
 
   test('usage errors exit 2 with the usage line; --help exits 0', () => {
     expect(runCli(['policy', 'build', '--scope', 'write'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/need --signing-key[\s\S]*usage: tollgate policy build/) });
@@ -72,12 +75,12 @@ describe('tollgate policy', () => {
     expect(runCli(['policy', 'replay', '--log', 'x'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--bundle is required') });
     expect(runCli(['policy', 'eval', '--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--explain') });
     expect(runCli(['policy', '--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/build[\s\S]*test[\s\S]*eval[\s\S]*replay[\s\S]*inspect/) });
-  });
+  }, SLOW);
 
   test('test: runs opa test; a failing test fails the command', () => {
     expect(runCli(['policy', 'test', sourceDir(V1, { 'p_test.rego': TESTS })])).toMatchObject({ status: 0, stdout: expect.stringContaining('PASS') });
     expect(runCli(['policy', 'test', sourceDir(V1.replace('"GET"', '"HEAD"'), { 'p_test.rego': TESTS })])).toMatchObject({ status: 1, stdout: expect.stringContaining('FAIL') });
-  });
+  }, SLOW);
 
   test('eval: the decision as Tollgate makes it; --explain traces the Rego sources', () => {
     const v2Sources = sourceDir(V2);
@@ -90,7 +93,7 @@ describe('tollgate policy', () => {
     expect(explained.status).toBe(0);
     expect(explained.stdout).toContain('"allow": true');
     expect(explained.stdout).toMatch(/explanation: OPA's Rego evaluator[\s\S]*p\.rego:6 +\| \| Eval startswith\(__local1__, "agent-"\)[\s\S]*Exit data\.t\.decision/);
-  });
+  }, SLOW);
 
   test('replay: what a new bundle changes, on inputs recorded by a real Tollgate; --fail-on-change exits 3', async () => {
     const keysFile = path.join(tempDir(), 'keys.yaml');
@@ -130,5 +133,5 @@ describe('tollgate policy', () => {
     expect(table.stdout).toMatch(/allow→deny: 1 {3}deny→allow: 1/);
     expect(table.stdout).toMatch(/against revision [0-9a-f]{12}/);
     expect(runCli(['policy', 'replay', '--log', log, '--bundle', v1, '--entrypoint', ENTRY, '--fail-on-change']).status).toBe(0);
-  });
+  }, SLOW);
 });

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleVerifier, type SigningSettings } from '../../../src/policy/bundle-signature.js';
@@ -61,32 +62,39 @@ describe.each<SigningAlg>(['RS256', 'ES256'])('bundles signed by opa build with 
 });
 
 describe('other keys and algorithms', () => {
+  // The real OPA builds and RSA key generation take seconds on a busy machine: done once, before the tests' clock.
+  let rsa: ReturnType<typeof writeKeyPair>;
+  let stranger: ReturnType<typeof writeKeyPair>;
+  const built: Record<string, Buffer> = {};
+  const secret = 'a-shared-secret-of-at-least-32-bytes!';
+  beforeAll(() => {
+    rsa = writeKeyPair('RS256');
+    stranger = writeKeyPair('RS256');
+    built.unsigned = readFileSync(buildBundle({ 'p.rego': REGO }, [ENTRY]));
+    built.ps = readFileSync(buildSignedBundle(SOURCES, [ENTRY], { key: rsa.privateKey, alg: 'PS256' }));
+    built.hs = readFileSync(buildSignedBundle(SOURCES, [ENTRY], { key: secret, alg: 'HS256' }));
+    built.rs = readFileSync(buildSignedBundle(SOURCES, [ENTRY], { key: rsa.privateKey, alg: 'RS256' }));
+  }, 120_000);
+
   test('an unsigned bundle is refused when signing is configured', async () => {
-    const verifier = BundleVerifier.fromSettings(settings({ public_key: writeKeyPair('RS256').publicKey }));
-    const bytes = readFileSync(buildBundle({ 'p.rego': REGO }, [ENTRY]));
-    await expect(load(bytes, verifier)).rejects.toMatchObject(refused(/has no \/\.signatures\.json/));
+    const verifier = BundleVerifier.fromSettings(settings({ public_key: rsa.publicKey }));
+    await expect(load(built.unsigned, verifier)).rejects.toMatchObject(refused(/has no \/\.signatures\.json/));
   });
 
   test('PS256 with a PEM key, HS256 with a secret file, RS256 through a JWKS file by key id', async () => {
-    const rsa = writeKeyPair('RS256');
-    const ps = buildSignedBundle(SOURCES, [ENTRY], { key: rsa.privateKey, alg: 'PS256' });
-    await expect(load(readFileSync(ps), BundleVerifier.fromSettings(settings({ public_key: rsa.publicKey })))).resolves.toBeInstanceOf(WasmPolicyEngine);
+    await expect(load(built.ps, BundleVerifier.fromSettings(settings({ public_key: rsa.publicKey })))).resolves.toBeInstanceOf(WasmPolicyEngine);
 
-    const secret = 'a-shared-secret-of-at-least-32-bytes!';
     const secretFile = path.join(tempDir(), 'secret');
     writeFileSync(secretFile, `${secret}\n`);
-    const hs = buildSignedBundle(SOURCES, [ENTRY], { key: secret, alg: 'HS256' });
-    await expect(load(readFileSync(hs), BundleVerifier.fromSettings(settings({ secret_file: secretFile })))).resolves.toBeInstanceOf(WasmPolicyEngine);
+    await expect(load(built.hs, BundleVerifier.fromSettings(settings({ secret_file: secretFile })))).resolves.toBeInstanceOf(WasmPolicyEngine);
     // An HMAC token never verifies with a public key (no algorithm confusion).
-    await expect(load(readFileSync(hs), BundleVerifier.fromSettings(settings({ public_key: rsa.publicKey })))).rejects.toMatchObject(refused(/does not verify/));
+    await expect(load(built.hs, BundleVerifier.fromSettings(settings({ public_key: rsa.publicKey })))).rejects.toMatchObject(refused(/does not verify/));
 
-    const { createPublicKey } = await import('node:crypto');
-    const jwk = { ...createPublicKey(readFileSync(rsa.publicKey)).export({ format: 'jwk' }), kid: 'global' };
+    const jwk = (file: string) => createPublicKey(readFileSync(file)).export({ format: 'jwk' });
     const jwksFile = path.join(tempDir(), 'jwks.json');
-    writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...jwk, kid: 'old', n: createPublicKey(readFileSync(writeKeyPair('RS256').publicKey)).export({ format: 'jwk' }).n }, jwk] }));
-    const rs = buildSignedBundle(SOURCES, [ENTRY], { key: rsa.privateKey, alg: 'RS256' });
-    await expect(load(readFileSync(rs), BundleVerifier.fromSettings(settings({ jwks_file: jwksFile, key_id: 'global' })))).resolves.toBeInstanceOf(WasmPolicyEngine);
-    await expect(load(readFileSync(rs), BundleVerifier.fromSettings(settings({ jwks_file: jwksFile, key_id: 'old' })))).rejects.toMatchObject(refused(/does not verify/));
+    writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...jwk(stranger.publicKey), kid: 'old' }, { ...jwk(rsa.publicKey), kid: 'global' }] }));
+    await expect(load(built.rs, BundleVerifier.fromSettings(settings({ jwks_file: jwksFile, key_id: 'global' })))).resolves.toBeInstanceOf(WasmPolicyEngine);
+    await expect(load(built.rs, BundleVerifier.fromSettings(settings({ jwks_file: jwksFile, key_id: 'old' })))).rejects.toMatchObject(refused(/does not verify/));
   });
 
   test('unusable keys stop the start', () => {

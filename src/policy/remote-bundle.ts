@@ -21,6 +21,15 @@ export interface RemoteBundleEvents {
 const FIRST_RETRY_MS = 100;
 
 /**
+ * The wait before the next poll, as OPA's downloader waits: a uniform draw in [min, max] while all is
+ * well; after the n-th failure in a row, 0.1 s doubling per failure, capped at max, jittered down to half.
+ */
+export function pollDelay(failures: number, minMs: number, maxMs: number, random: number): number {
+  if (failures === 0) return minMs + random * (maxMs - minMs);
+  return Math.min(maxMs, FIRST_RETRY_MS * 2 ** (failures - 1)) * (0.5 + random / 2);
+}
+
+/**
  * Polls a bundle server as OPA does: a conditional GET after a random delay between min and max,
  * exponential backoff after failures. Only a bundle that downloads, verifies and loads replaces the
  * serving one (and is persisted); every failure leaves the last good bundle serving.
@@ -85,10 +94,7 @@ export class RemoteBundle {
 
   private schedule(): void {
     if (this.closed) return;
-    const { minDelayMs, maxDelayMs } = this.settings;
-    const delay = this.failures === 0
-      ? minDelayMs + this.random() * (maxDelayMs - minDelayMs)
-      : Math.min(maxDelayMs, FIRST_RETRY_MS * 2 ** (this.failures - 1)) * (0.5 + this.random() / 2);
+    const delay = pollDelay(this.failures, this.settings.minDelayMs, this.settings.maxDelayMs, this.random());
     this.timer = setTimeout(() => void this.poll().then(() => this.schedule()), delay);
     this.timer.unref();
   }

@@ -74,6 +74,7 @@ describe('tollgate keys', () => {
     ['a token budget without a period', ['--token-budget', '1000'], /^--token-budget: "1000" is not TOKENS\/PERIOD/],
     ['a token budget with an unknown period', ['--token-budget', '1000/1w'], /^--token-budget: /],
     ['a bad duration', ['--expires', 'soon'], /^--expires: invalid duration "soon"/],
+    ['a lifetime past any date', ['--expires', '99999999999d'], /^--expires: "99999999999d" is longer than 100 years$/],
     ['subject given twice', ['--subject', 'y'], /^--subject is given more than once$/],
     ['an unexpected argument', ['extra'], /^unexpected argument "extra"$/],
   ])('create with %s exits 2 with the usage line and writes nothing', (_name, extra, problem) => {

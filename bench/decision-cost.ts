@@ -23,7 +23,9 @@ const { writeKeys, nativeAuthorizeBody } = await import('./lib/fixtures.js');
 const keysFile = path.join(process.env.TMPDIR ?? '/tmp', `decision-cost-keys-${process.pid}.yaml`);
 const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
 const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-const app = new TollgateApp(loadConfig({ TOLLGATE_KEYS_FILE: keysFile }), { logStream: sink });
+// TOLLGATE_* settings pass through, so a variant is measured the same way (TOLLGATE_POLICY__SHADOW__BUNDLE=... prices shadow evaluation).
+const settings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TOLLGATE_')));
+const app = new TollgateApp(loadConfig({ ...settings, TOLLGATE_KEYS_FILE: keysFile }), { logStream: sink });
 await app.policies.load();
 const body = Buffer.from(nativeAuthorizeBody({ authorization: `Bearer ${secret}` }));
 

@@ -11,12 +11,16 @@ import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/registry.js';
 import { Identity } from './identity/identity.js';
 import { DecisionAuditLog } from './observability/audit.js';
+import { DecisionLogShipper } from './observability/decision-log-shipper.js';
 import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
+import { BundleVerifier } from './policy/bundle-signature.js';
 import { PolicyStore } from './policy/policy-store.js';
-import { defaultBundlePath } from './paths.js';
+import { ShadowPolicy } from './policy/shadow.js';
+import { policySource } from './policy/policy-source.js';
+import { defaultBundlePath, packageVersion } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer } from './server/authz-server.js';
@@ -40,6 +44,10 @@ export class TollgateApp {
   readonly loggers: Loggers;
   readonly metrics = new Metrics();
   readonly policies: PolicyStore;
+  /** policy.shadow's candidate bundle, evaluated beside the enforced one. */
+  readonly shadowPolicies?: PolicyStore;
+  /** decision_logs: events for an OPA-compatible collector. */
+  readonly decisionLogs?: DecisionLogShipper;
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
@@ -54,29 +62,50 @@ export class TollgateApp {
       auditBufferBytes: logConfig.audit_buffer_bytes, auditFailClosed: logConfig.audit_fail_closed, metrics: this.metrics,
     });
     const log = this.loggers.app;
+    const verifier = config.policy.signing ? BundleVerifier.fromSettings(config.policy.signing) : undefined;
+    const bundleMetrics = this.metrics.bundles;
     this.policies = new PolicyStore({
-      bundlePath: config.policy.bundle ?? defaultBundlePath(),
+      ...policySource(config.policy.bundle ?? defaultBundlePath(), config.policy.remote, config.policy),
       entrypoint: config.policy.entrypoint,
       requiredEntrypoints: config.adapters.authzen.enabled ? [config.adapters.authzen.entrypoint] : [],
       maxMemoryPages: config.policy.max_memory_pages,
-      pollIntervalMs: config.policy.poll_interval_ms,
       now,
+      verifier,
       onLoad: (engine) => {
         this.metrics.policyReloads.inc({ result: 'success' });
+        bundleMetrics.activated(engine.revision, now());
         log.info('policy loaded', { policy_revision: engine.revision, entrypoints: engine.entrypoints });
       },
-      onLoadError: (err) => {
+      onLoadError: (err, kind) => {
         this.metrics.policyReloads.inc({ result: 'failure' });
-        log.error('policy reload failed; keeping the last good policy', { error: err.message, code: (err as { code?: string }).code });
+        bundleMetrics.failures.inc({ kind });
+        log.error('policy reload failed; keeping the last good policy', { error: err.message, code: (err as { code?: string }).code, kind });
       },
+      onDownload: () => bundleMetrics.lastDownload.set(now() / 1000),
     });
+    const { shadow } = config.policy;
+    this.shadowPolicies = shadow ? new PolicyStore({
+      ...policySource(shadow.bundle ?? '', shadow.remote, config.policy),
+      entrypoint: config.policy.entrypoint,
+      maxMemoryPages: config.policy.max_memory_pages,
+      now,
+      verifier,
+      onLoad: (engine) => log.info('shadow policy loaded', { policy_revision: engine.revision }),
+      onLoadError: (err, kind) => log.error('shadow policy reload failed; keeping the last good shadow policy', { error: err.message, code: (err as { code?: string }).code, kind }),
+    }) : undefined;
+    this.decisionLogs = config.decision_logs.url ? new DecisionLogShipper({
+      config: config.decision_logs, path: config.policy.entrypoint, version: packageVersion(), registry: this.metrics.registry, log, now,
+    }) : undefined;
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
     this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, this.outcomes.decisions],
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, bundleMetrics, this.outcomes.decisions, ...(this.decisionLogs ? [this.decisionLogs] : [])],
+      shadow: this.shadowPolicies && shadow ? new ShadowPolicy(this.shadowPolicies, shadow.sample) : undefined,
+      dryRun: config.policy.mode === 'dry_run',
+      recordInput: logConfig.include_input,
       usage: this.outcomes.usage,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
@@ -96,8 +125,14 @@ export class TollgateApp {
     const { server } = this.config;
     const adminAccessRules = adminAccess(server.admin_host, server.admin_token_file); // a bad token file stops the start before anything listens
     await this.policies.load();
-    if (this.config.policy.watch) this.policies.watch();
+    // A broken candidate is reported and retried, never a reason not to serve the enforced policy.
+    await this.shadowPolicies?.load().catch((err: Error) => this.loggers.app.error('shadow policy could not be loaded', { error: err.message, code: (err as { code?: string }).code }));
+    if (this.config.policy.watch) {
+      this.policies.watch();
+      this.shadowPolicies?.watch();
+    }
     await this.identity.start();
+    this.decisionLogs?.start();
     const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
     const fallback = express();
     fallback.disable('x-powered-by');
@@ -118,6 +153,7 @@ export class TollgateApp {
   /** Stops accepting, lets in-flight requests finish (bounded), flushes logs. */
   async stop(): Promise<void> {
     this.policies.close();
+    this.shadowPolicies?.close();
     this.identity.stop();
     await this.envoyGrpc?.close(this.config.server.shutdown_timeout_ms);
     const deadline = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), this.config.server.shutdown_timeout_ms);
@@ -127,6 +163,7 @@ export class TollgateApp {
     })));
     clearTimeout(deadline);
     await this.outcomes.close();
+    await this.decisionLogs?.close();
     await this.loggers.close();
   }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +16,9 @@ export function packageRoot(): string {
 /** The embedded default policy bundle, built from policies/ by scripts/build-policy.sh. */
 export function defaultBundlePath(): string {
   return path.join(packageRoot(), 'policies', 'build', 'bundle.tar.gz');
+}
+
+/** The version in package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

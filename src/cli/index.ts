@@ -14,7 +14,7 @@ const commands = [
   subcommand(serveCommand as Command<FlagSpecs>),
   keysGroup,
   // Imported when used, as serve imports the server: it loads the Wasm engine.
-  { word: 'policy', usage: 'build | inspect: build and inspect policy bundles', run: async (args: string[]) => (await import('./policy.js')).policyCommand(args) },
+  { word: 'policy', usage: 'build | test | eval | replay | inspect: build, sign, test, check and replay policy bundles', run: async (args: string[]) => (await import('./policy.js')).policyCommand(args) },
 ];
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -32,16 +32,4 @@ export async function runCli(argv: string[]): Promise<number> {
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** Value of `--name value` (or `--name=value`), undefined when absent. policy.ts reads its flags with it until it moves onto args.ts. */
-export function flag(args: string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) {
-      if (i + 1 >= args.length || args[i + 1].startsWith('--')) throw new Error(`${name} needs a value`);
-      return args[i + 1];
-    }
-    if (args[i].startsWith(`${name}=`)) return args[i].slice(name.length + 1);
-  }
-  return undefined;
 }

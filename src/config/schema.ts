@@ -3,6 +3,10 @@ import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { extraEndpointSchema } from './endpoints-schema.js';
+import { policySchema } from './policy-schema.js';
+import { decisionLogsSchema } from './decision-logs-schema.js';
+
+export { policySchema } from './policy-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
 const port = z.number().int().min(0).max(65535);
@@ -25,16 +29,6 @@ export const serverSchema = z.strictObject({
   shutdown_timeout_ms: positiveInt.default(10_000),
 });
 
-export const policySchema = z.strictObject({
-  /** Path to an OPA Wasm bundle (.tar.gz); null = the embedded default policy. */
-  bundle: z.string().nullable().default(null),
-  entrypoint: z.string().regex(/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/).default('tollgate/authz/decision'),
-  /** Re-read the bundle when the file changes; a bad bundle keeps the last good one serving. */
-  watch: z.boolean().default(true),
-  poll_interval_ms: positiveInt.default(1000),
-  max_memory_pages: positiveInt.default(8192),
-});
-
 export const keysSchema = z.strictObject({
   /** YAML file written by `tollgate keys`; null = no API keys. */
   file: z.string().nullable().default(null),
@@ -49,6 +43,8 @@ export const logSchema = z.strictObject({
   audit_fail_closed: z.boolean().default(false),
   /** Bytes of records an audit destination may have waiting; past it records are dropped and counted, so memory stays bounded. */
   audit_buffer_bytes: positiveInt.min(65_536).default(4 * 1024 * 1024),
+  /** Decision records carry the policy input (credentials already removed, prompt text never): what `tollgate policy replay` re-evaluates. */
+  include_input: z.boolean().default(false),
 });
 
 export const upstreamSchema = z.strictObject({
@@ -73,6 +69,7 @@ export const configSchema = z.strictObject({
   usage: usageSchema.prefault({}),
   outcomes: outcomesSchema.prefault({}),
   adapters: adaptersSchema.prefault({}),
+  decision_logs: decisionLogsSchema.prefault({}),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;

@@ -50,7 +50,11 @@ export const ERRORS = {
   // Load-time failures: they stop a start or refuse a reload, and never reach a caller.
   ERR_BUNDLE_UNREADABLE: { status: 500, reason: 'bundle_unreadable' },
   ERR_BUNDLE_INVALID: { status: 500, reason: 'bundle_invalid' },
+  ERR_BUNDLE_SIGNATURE_INVALID: { status: 500, reason: 'bundle_signature_invalid' },
+  ERR_BUNDLE_DOWNLOAD_FAILED: { status: 500, reason: 'bundle_download_failed' },
+  ERR_POLICY_ENTRYPOINT_MISSING: { status: 500, reason: 'policy_entrypoint_missing' },
   ERR_POLICY_INCOMPATIBLE: { status: 500, reason: 'policy_incompatible' },
+  ERR_SIGNING_KEY_INVALID: { status: 500, reason: 'signing_key_invalid' },
   ERR_KEY_FILE_INVALID: { status: 500, reason: 'key_file_invalid' },
   ERR_ISSUER_INVALID: { status: 500, reason: 'issuer_invalid' },
   ERR_ADMIN_TOKEN_INVALID: { status: 500, reason: 'admin_token_invalid' },

@@ -10,7 +10,8 @@ import {
   accessDecision, accessInput, checkCaller, errorAnswer, evaluateAccess,
   type AccessAnswer, type AccessOptions, type AccessQuestion, type CallerRule, type Entity,
 } from './access-evaluation.js';
-import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
+import { DRY_RUN_ALLOW, dryRunAllow } from './dry-run.js';
+import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal, ShadowOutcome } from './types.js';
 
 /** Finds and verifies one kind of credential. */
 export interface Authenticator {
@@ -36,6 +37,12 @@ export interface PolicyEngine {
   evaluateEntrypoint(name: string, input: unknown): unknown[] | undefined;
   /** The bundle's data document at a path (AuthZEN search candidates); undefined when absent. */
   dataAt(path: readonly string[]): unknown;
+}
+
+/** A candidate policy evaluated beside the enforced one (policy.shadow); it never changes an answer. */
+export interface ShadowEvaluator {
+  /** The candidate's outcome when it disagrees with the enforced verdict; undefined when it agrees or was not sampled. Never throws. */
+  compare(input: Record<string, unknown>, enforced: PolicyVerdict): ShadowOutcome | undefined;
 }
 
 /** Per-identity usage counters that policy can read as input.usage. */
@@ -67,6 +74,11 @@ export interface PipelineDeps {
   onObserverError?: (err: unknown) => void;
   /** The identity an access question's subject names, when Tollgate knows it (an API key by id). */
   subjectIdentity?: (subject: Entity) => Principal | null;
+  shadow?: ShadowEvaluator;
+  /** policy.mode dry_run: allow what policy denies, recording the deny (core/dry-run.ts). */
+  dryRun?: boolean;
+  /** log.include_input: keep the policy input on the decision for the audit record. */
+  recordInput?: boolean;
 }
 
 export class Pipeline {
@@ -102,11 +114,14 @@ export class Pipeline {
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
       const verdict = evaluate(policy, input);
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
+      decision.shadow = this.deps.shadow?.compare(input, verdict);
+      if (this.deps.recordInput) decision.policyInput = input;
     } catch (err) {
       // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
     }
     decision.policyRevision = policy?.revision ?? '';
+    if (this.deps.dryRun) decision = dryRunAllow(decision, () => this.fromVerdict(decisionId, req, DRY_RUN_ALLOW, principal, delegation, llm));
     decision.durationMs = performance.now() - started;
     this.record(req, decision);
     return decision;

@@ -157,6 +157,12 @@ export interface Decision {
   durationMs: number;
   /** What an access question (AuthZEN) asked; the caller is `principal`. Absent for gateway requests. */
   access?: AccessFacts;
+  /** policy.shadow: what the candidate bundle decided; set only when it disagrees with this decision. */
+  shadow?: ShadowOutcome;
+  /** policy.mode dry_run: the deny this allow stands in for. */
+  dryRun?: { result: 'deny'; status: number; reason: string; errorCode?: string };
+  /** log.include_input: the input policy evaluated (credentials already removed), for `tollgate policy replay`. */
+  policyInput?: Record<string, unknown>;
 }
 
 /** The identifiers of an access question, for the audit record (core/access-evaluation.ts). */
@@ -167,4 +173,10 @@ export interface AccessFacts {
   resourceType: string;
   resourceId: string;
   tenant: string | null;
+}
+
+export interface ShadowOutcome {
+  result: 'allow' | 'deny';
+  reason: string;
+  revision: string;
 }

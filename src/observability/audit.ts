@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { DecisionObserver } from '../core/pipeline.js';
 import type { AccessFacts, AuthzRequest, Decision } from '../core/types.js';
 import { decisionResult } from './decision-result.js';
+import { recordedInput } from './recorded-input.js';
 
 /** One JSON decision record per decision (docs/audit.md lists the fields). */
 export class DecisionAuditLog implements DecisionObserver {
@@ -38,6 +39,10 @@ export class DecisionAuditLog implements DecisionObserver {
       duration_ms: Math.round(d.durationMs * 1000) / 1000,
       // AuthZEN questions only: what was asked (the caller is the identity fields above).
       ...(d.access && { access: accessFields(d.access) }),
+      // Present only when set (JSON drops undefined): a shadow disagreement, a dry-run deny, the input.
+      shadow: d.shadow,
+      dry_run: d.dryRun && { result: d.dryRun.result, status: d.dryRun.status, reason: d.dryRun.reason, error_code: d.dryRun.errorCode ?? null },
+      input: d.policyInput && recordedInput(d.policyInput),
     });
   }
 }

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DecisionObserver } from '../core/pipeline.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
+import { BundleMetrics } from './bundle-metrics.js';
 import { decisionResult } from './decision-result.js';
 
 /** Policies may invent reason codes; past this many distinct ones, new ones are counted as "other". */
@@ -65,6 +66,7 @@ export class Metrics implements DecisionObserver {
     labelNames: ['sink'] as const,
     registers: [this.registry],
   });
+  readonly bundles = new BundleMetrics(this.registry);
   private readonly reasons = new Set<string>();
 
   constructor() {

@@ -23,6 +23,11 @@ export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
  * problem and changes nothing outside the value it returns, so a refused bundle leaves no trace.
  */
 export function readBundle(gz: Uint8Array): PolicyBundle {
+  return bundleFromFiles(readBundleFiles(gz));
+}
+
+/** Every regular file of the bundle by its clean name ("/policy.wasm"): what a signature covers. */
+export function readBundleFiles(gz: Uint8Array): Map<string, Buffer> {
   let tar: Buffer;
   try {
     tar = gunzipSync(gz, { maxOutputLength: MAX_BUNDLE_BYTES });
@@ -39,6 +44,11 @@ export function readBundle(gz: Uint8Array): PolicyBundle {
     if (files.has(name)) throw new TollgateError('ERR_BUNDLE_INVALID', `bundle has two entries named ${name}`);
     files.set(name, entry.content);
   }
+  return files;
+}
+
+/** The checked policy, data and manifest of a bundle's files. */
+export function bundleFromFiles(files: ReadonlyMap<string, Buffer>): PolicyBundle {
   const wasm = files.get('/policy.wasm');
   if (!wasm) throw new TollgateError('ERR_BUNDLE_INVALID', 'bundle has no /policy.wasm (build it with `opa build -t wasm`)');
   const manifestFile = files.get('/.manifest');

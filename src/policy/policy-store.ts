@@ -1,72 +1,112 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
+import type { BundleVerifier } from './bundle-signature.js';
+import { failureKind, type BundleFailureKind } from './failure-kind.js';
+import { RemoteBundle, type RemoteBundleSettings } from './remote-bundle.js';
 import { WasmPolicyEngine } from './wasm-engine.js';
 
 export interface PolicyStoreOptions {
   bundlePath: string;
+  /** policy.remote: poll a bundle server instead of reading bundlePath. */
+  remote?: RemoteBundleSettings;
   entrypoint: string;
   /** Other entrypoints a bundle must have to load (an enabled AuthZEN adapter's). */
   requiredEntrypoints?: readonly string[];
   maxMemoryPages: number;
   pollIntervalMs: number;
   now: () => number;
+  /** policy.signing: every bundle must be signed with this key. */
+  verifier?: BundleVerifier;
   onLoad?: (engine: WasmPolicyEngine) => void;
-  onLoadError?: (err: Error) => void;
+  onLoadError?: (err: Error, kind: BundleFailureKind) => void;
+  /** A bundle server answered (200 or 304). */
+  onDownload?: () => void;
 }
 
-/** Holds the serving policy; on a file change it loads the new bundle and swaps only if it is good. */
+/** Holds the serving policy; a new bundle (file change or download) replaces it only if it is good. */
 export class PolicyStore {
   private engine: WasmPolicyEngine | undefined;
-  private reloading = Promise.resolve();
+  private loading: Promise<unknown> = Promise.resolve();
+  private readonly remote?: RemoteBundle;
 
-  constructor(private readonly options: PolicyStoreOptions) {}
+  constructor(private readonly options: PolicyStoreOptions) {
+    if (options.remote) {
+      this.remote = new RemoteBundle(options.remote, {
+        activate: (bytes) => this.activate(bytes),
+        downloaded: () => options.onDownload?.(),
+        failed: (err, kind) => options.onLoadError?.(err, kind),
+      });
+    }
+  }
 
   current(): WasmPolicyEngine | undefined {
     return this.engine;
   }
 
-  /** First load: throws, so a bad bundle at start stops the process. */
-  async load(): Promise<WasmPolicyEngine> {
-    const engine = await this.build();
-    this.engine = engine;
-    this.options.onLoad?.(engine);
-    return engine;
+  /**
+   * First load. A local file that cannot be loaded throws, so a bad bundle at start stops the process;
+   * a remote source never throws (the persisted bundle, or not ready until the server answers).
+   */
+  async load(): Promise<WasmPolicyEngine | undefined> {
+    if (this.remote) {
+      await this.remote.start();
+      return this.engine;
+    }
+    return this.activate(this.readFile());
   }
 
-  /** Later loads: never throws; a bad bundle leaves the last good one serving. Reloads are serialised. */
-  reload(): Promise<void> {
-    this.reloading = this.reloading.then(async () => {
-      try {
-        await this.load();
-      } catch (err) {
-        this.options.onLoadError?.(err as Error);
-      }
+  /** Later loads: never throws; a bad bundle leaves the last good one serving. */
+  async reload(): Promise<void> {
+    if (this.remote) {
+      await this.remote.poll();
+      return;
+    }
+    try {
+      await this.activate(this.readFile());
+    } catch (err) {
+      this.options.onLoadError?.(err as Error, failureKind(err));
+    }
+  }
+
+  /** Loads and swaps in one bundle; throws and changes nothing when it is refused. Loads are serialised. */
+  activate(bytes: Uint8Array): Promise<WasmPolicyEngine> {
+    const next = this.loading.then(async () => {
+      const engine = await WasmPolicyEngine.fromBundle(bytes, {
+        entrypoint: this.options.entrypoint,
+        requiredEntrypoints: this.options.requiredEntrypoints,
+        maxMemoryPages: this.options.maxMemoryPages,
+        now: this.options.now,
+        verifier: this.options.verifier,
+      });
+      // Decisions already running hold the old engine and finish on it; the next one takes this.
+      this.engine = engine;
+      this.options.onLoad?.(engine);
+      return engine;
     });
-    return this.reloading;
+    this.loading = next.catch(() => undefined);
+    return next;
   }
 
   watch(): void {
+    if (this.remote) {
+      this.remote.watch();
+      return;
+    }
     watchFile(this.options.bundlePath, { interval: this.options.pollIntervalMs, persistent: false }, (curr, prev) => {
       if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size) void this.reload();
     });
   }
 
   close(): void {
+    this.remote?.close();
     unwatchFile(this.options.bundlePath);
   }
 
-  private async build(): Promise<WasmPolicyEngine> {
-    let bytes: Buffer;
+  private readFile(): Buffer {
     try {
-      bytes = readFileSync(this.options.bundlePath);
+      return readFileSync(this.options.bundlePath);
     } catch (err) {
       throw new TollgateError('ERR_BUNDLE_UNREADABLE', `cannot read policy bundle ${this.options.bundlePath}: ${(err as Error).message}`, { cause: err });
     }
-    return WasmPolicyEngine.fromBundle(bytes, {
-      entrypoint: this.options.entrypoint,
-      requiredEntrypoints: this.options.requiredEntrypoints,
-      maxMemoryPages: this.options.maxMemoryPages,
-      now: this.options.now,
-    });
   }
 }

@@ -1,7 +1,8 @@
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { TollgateError } from '../core/errors.js';
 import type { PolicyEngine } from '../core/pipeline.js';
-import { readBundle, type BundleManifest } from './bundle.js';
+import { bundleFromFiles, readBundleFiles, type BundleManifest } from './bundle.js';
+import { checkBundleSignature, type BundleVerifier } from './bundle-signature.js';
 import { hostBuiltins, sdkBuiltinNames } from './host-builtins.js';
 
 type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
@@ -14,6 +15,10 @@ export interface WasmEngineOptions {
   /** Upper bound of Wasm linear memory in 64 KiB pages; bounds what a huge input or data set can take. */
   maxMemoryPages: number;
   now: () => number;
+  /** policy.signing: every bundle must carry a signature this verifies; unset: a signed bundle is refused. */
+  verifier?: BundleVerifier;
+  /** Offline tools (policy eval, replay, inspect) read signed and unsigned bundles alike. */
+  ignoreSignature?: boolean;
 }
 
 /** One loaded bundle: an opa-wasm instance with its data, its decision entrypoint resolved by name. */
@@ -35,11 +40,13 @@ export class WasmPolicyEngine implements PolicyEngine {
   }
 
   /**
-   * Loads and checks a bundle; throws ERR_BUNDLE_INVALID (bad file) or ERR_POLICY_INCOMPATIBLE (missing
-   * entrypoint, unimplemented builtin). Nothing shared is touched until it returns: the caller swaps engines.
+   * Loads and checks a bundle; throws ERR_BUNDLE_INVALID (bad file), ERR_BUNDLE_SIGNATURE_INVALID,
+   * ERR_POLICY_ENTRYPOINT_MISSING or ERR_POLICY_INCOMPATIBLE (unimplemented builtin). Nothing shared is touched until it returns: the caller swaps engines.
    */
   static async fromBundle(gz: Uint8Array, options: WasmEngineOptions): Promise<WasmPolicyEngine> {
-    const bundle = readBundle(gz);
+    const files = readBundleFiles(gz);
+    if (!options.ignoreSignature) await checkBundleSignature(files, options.verifier);
+    const bundle = bundleFromFiles(files);
     const builtins = hostBuiltins(options.now);
     let policy: LoadedPolicy;
     try {
@@ -56,7 +63,7 @@ export class WasmPolicyEngine implements PolicyEngine {
     const entrypointIds = new Map(Object.entries(policy.entrypoints as Record<string, number>));
     for (const name of [options.entrypoint, ...(options.requiredEntrypoints ?? [])]) {
       if (!entrypointIds.has(name)) {
-        throw new TollgateError('ERR_POLICY_INCOMPATIBLE', `policy has no entrypoint "${name}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
+        throw new TollgateError('ERR_POLICY_ENTRYPOINT_MISSING', `policy has no entrypoint "${name}" (it has: ${[...entrypointIds.keys()].join(', ') || 'none'})`);
       }
     }
     const entrypointId = entrypointIds.get(options.entrypoint)!;

@@ -199,6 +199,6 @@ decision := {"decision": true, "context": {"caller": input.caller.authenticated}
 
   test('a bundle without the AuthZEN entrypoint is refused at load while AuthZEN is on', async () => {
     const bundle = buildBundle({ 'authz.rego': policySource('authz.rego') }, ['tollgate/authz/decision']);
-    await expect(startTollgate({ TOLLGATE_POLICY_BUNDLE: bundle, TOLLGATE_ADAPTERS__AUTHZEN__ENABLED: 'true' })).rejects.toMatchObject({ code: 'ERR_POLICY_INCOMPATIBLE' });
+    await expect(startTollgate({ TOLLGATE_POLICY_BUNDLE: bundle, TOLLGATE_ADAPTERS__AUTHZEN__ENABLED: 'true' })).rejects.toMatchObject({ code: 'ERR_POLICY_ENTRYPOINT_MISSING' });
   });
 });

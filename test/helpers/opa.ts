@@ -6,8 +6,12 @@ import { tempDir } from './tollgate.js';
 
 /** The pinned OPA CLI (installed by scripts/opa.sh when missing). */
 export function opaPath(): string {
-  return execFileSync('bash', [path.join(packageRoot(), 'scripts', 'opa.sh')], { encoding: 'utf8' }).trim();
+  opa ??= execFileSync('bash', [path.join(packageRoot(), 'scripts', 'opa.sh')], { encoding: 'utf8' }).trim();
+  return opa;
 }
+
+/** Checked once per test file: many tests build bundles. */
+let opa: string | undefined;
 
 /** Compiles Rego sources with the real OPA CLI into a Wasm bundle file; returns its path. */
 export function buildBundle(files: Record<string, string>, entrypoints: string[], revision = 'test'): string {

@@ -72,7 +72,7 @@ describe('bundle loading fails closed with a code and a clear message', () => {
 
   test('missing entrypoint names what the bundle has', async () => {
     const bundle = buildBundle({ 'p.rego': 'package x\nallow := true\n' }, ['x/allow']);
-    await expect(load(readFileSync(bundle), 'x/deny')).rejects.toMatchObject(loadError('ERR_POLICY_INCOMPATIBLE', /no entrypoint "x\/deny".*x\/allow/));
+    await expect(load(readFileSync(bundle), 'x/deny')).rejects.toMatchObject(loadError('ERR_POLICY_ENTRYPOINT_MISSING', /no entrypoint "x\/deny".*x\/allow/));
   });
 
   test('a builtin neither the SDK nor Tollgate implements refuses the bundle', async () => {
@@ -112,6 +112,6 @@ describe('entrypoint names are looked up, never walked up a prototype', () => {
   });
 
   test.each(['constructor', '__proto__', 'toString'])('%s as the configured decision entrypoint refuses the bundle', async (name) => {
-    await expect(WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: name })).rejects.toMatchObject(loadError('ERR_POLICY_INCOMPATIBLE', `no entrypoint "${name}"`));
+    await expect(WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: name })).rejects.toMatchObject(loadError('ERR_POLICY_ENTRYPOINT_MISSING', `no entrypoint "${name}"`));
   });
 });

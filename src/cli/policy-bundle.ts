@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { authzenSchema } from '../config/authzen-schema.js';
 import { policySchema } from '../config/schema.js';
 import { defaultBundlePath, packageRoot } from '../paths.js';
 import { WasmPolicyEngine } from '../policy/wasm-engine.js';
 
 const defaults = policySchema.parse({});
 export const DEFAULT_ENTRYPOINT = defaults.entrypoint;
+
+/** What scripts/build-policy.sh builds the embedded policies/ with: both decisions, no examples. */
+export const EMBEDDED_BUILD = { entrypoints: [DEFAULT_ENTRYPOINT, authzenSchema.parse({}).entrypoint], ignore: ['examples'] };
 
 export function policiesDir(): string {
   return path.join(packageRoot(), 'policies');

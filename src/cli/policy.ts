@@ -4,7 +4,7 @@ import { defaultBundlePath, packageRoot } from '../paths.js';
 import { buildBundle, opaPath } from '../policy/bundle-build.js';
 import { runGroup, subcommand, UsageError, type Command, type FlagSpecs, type FlagValues } from './args.js';
 import { evalCommand } from './policy-eval.js';
-import { DEFAULT_ENTRYPOINT, loadBundle, policiesDir } from './policy-bundle.js';
+import { DEFAULT_ENTRYPOINT, EMBEDDED_BUILD, loadBundle, policiesDir } from './policy-bundle.js';
 import { replayCommand } from './policy-replay.js';
 
 const buildFlags = {
@@ -24,7 +24,7 @@ const build: Command<typeof buildFlags> = {
 pinned OPA CLI. Without DIR and flags it rebuilds the embedded policies/ bundle (scripts/build-policy.sh).
 
   DIR                     the policy sources (default: the embedded policies/)
-  --entrypoint E          a decision path such as tollgate/authz/decision; repeatable (default: ${DEFAULT_ENTRYPOINT})
+  --entrypoint E          a decision path such as tollgate/authz/decision; repeatable (default: ${DEFAULT_ENTRYPOINT}; for the embedded policies/ also ${EMBEDDED_BUILD.entrypoints.slice(1).join(', ')})
   --out FILE              where to write the bundle (default: bundle.tar.gz, or policies/build/ for the embedded one)
   --revision R            the manifest revision (default: a hash of the sources, the same for the same sources)
   --signing-key PEM       sign the bundle (OPA's .signatures.json): a private key PEM file, or the HMAC secret for HS256
@@ -47,9 +47,12 @@ function runBuild(flags: FlagValues<typeof buildFlags>, [dir]: string[]): number
     return spawnSync('bash', [script, ...(flags.out ? [path.resolve(flags.out)] : [])], { stdio: 'inherit' }).status === 0 ? 0 : 1;
   }
   const out = flags.out ?? 'bundle.tar.gz';
+  const source = path.resolve(dir ?? policiesDir());
+  const embedded = source === policiesDir();
   const revision = buildBundle({
-    dir: path.resolve(dir ?? policiesDir()), out, revision: flags.revision,
-    entrypoints: flags.entrypoint ?? [DEFAULT_ENTRYPOINT],
+    dir: source, out, revision: flags.revision,
+    entrypoints: flags.entrypoint ?? (embedded ? EMBEDDED_BUILD.entrypoints : [DEFAULT_ENTRYPOINT]),
+    ignore: embedded ? EMBEDDED_BUILD.ignore : [],
     signing: key ? { key, alg, keyId: flags['key-id'], scope: flags.scope } : undefined,
   });
   process.stderr.write(`built ${out} (revision ${revision}${key ? `, signed with ${alg}` : ''})\n`);

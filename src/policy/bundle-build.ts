@@ -12,6 +12,8 @@ export interface BuildOptions {
   /** Default: sourceRevision(dir), so the same sources always build the same revision. */
   revision?: string;
   signing?: { key: string; alg: string; keyId?: string; scope?: string };
+  /** More paths to leave out, as `opa build --ignore` takes them (the embedded policies' examples/). */
+  ignore?: string[];
 }
 
 /** Files that never go into a bundle: tests, and earlier build output. */
@@ -26,8 +28,8 @@ export function opaPath(): string {
  * A hash of the policy sources (Rego without tests, data files), 12 hex digits: the lines
  * `sha256sum` prints for them, sorted by path, hashed again, as scripts/build-policy.sh computes it.
  */
-export function sourceRevision(dir: string): string {
-  const lines = sourceFiles(dir).map((rel) => `${createHash('sha256').update(readFileSync(path.join(dir, rel))).digest('hex')}  ./${rel}\n`);
+export function sourceRevision(dir: string, ignore: readonly string[] = []): string {
+  const lines = sourceFiles(dir, '', ignore).map((rel) => `${createHash('sha256').update(readFileSync(path.join(dir, rel))).digest('hex')}  ./${rel}\n`);
   return createHash('sha256').update(lines.join('')).digest('hex').slice(0, 12);
 }
 
@@ -37,11 +39,11 @@ export function sourceRevision(dir: string): string {
  * Returns the revision; throws with OPA's own message when the build fails.
  */
 export function buildBundle(options: BuildOptions): string {
-  const revision = options.revision ?? sourceRevision(options.dir);
+  const revision = options.revision ?? sourceRevision(options.dir, options.ignore);
   const { signing } = options;
   const args = [
     'build', '-b', '-t', 'wasm', ...options.entrypoints.flatMap((e) => ['-e', e]), '--revision', revision,
-    ...IGNORED.flatMap((i) => ['--ignore', i]), '-o', path.resolve(options.out),
+    ...[...IGNORED, ...(options.ignore ?? [])].flatMap((i) => ['--ignore', i]), '-o', path.resolve(options.out),
     ...(signing ? ['--signing-key', signing.key, '--signing-alg', signing.alg, '--claims-file', claimsFile(signing)] : []),
     '.',
   ];
@@ -58,11 +60,11 @@ function claimsFile(signing: NonNullable<BuildOptions['signing']>): string {
   return file;
 }
 
-function sourceFiles(dir: string, sub = ''): string[] {
+function sourceFiles(dir: string, sub: string, ignore: readonly string[]): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
     const rel = sub ? `${sub}/${entry.name}` : entry.name;
-    if (entry.isDirectory() && entry.name !== 'build' && !entry.name.startsWith('.')) files.push(...sourceFiles(dir, rel));
+    if (entry.isDirectory() && entry.name !== 'build' && !entry.name.startsWith('.') && !ignore.includes(rel)) files.push(...sourceFiles(dir, rel, ignore));
     else if (entry.isFile() && ((entry.name.endsWith('.rego') && !entry.name.endsWith('_test.rego')) || entry.name === 'data.json')) files.push(rel);
   }
   return files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));

@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import { readBundleFiles } from '../../src/policy/bundle.js';
 import { BundleVerifier } from '../../src/policy/bundle-signature.js';
 import { WasmPolicyEngine } from '../../src/policy/wasm-engine.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
@@ -57,6 +59,15 @@ describe('tollgate policy', () => {
     expect(inspect(v1).entrypoints).toEqual([ENTRY]);
     expect(runCli(['policy', 'build', sourceDir(V2), '--entrypoint', ENTRY, '--out', v2, '--revision', 'v2']).status).toBe(0);
     expect(inspect(v2).revision).toBe('v2');
+  }, SLOW);
+
+  test('build of the embedded policies/ (e.g. to sign it): both decisions, no examples, the embedded revision', () => {
+    const rebuilt = path.join(out, 'embedded.tar.gz');
+    expect(runCli(['policy', 'build', path.join(packageRoot(), 'policies'), '--out', rebuilt]).status).toBe(0);
+    const inspect = (file?: string) => JSON.parse(runCli(['policy', 'inspect', ...(file ? ['--bundle', file] : [])]).stdout) as { revision: string; entrypoints: string[] };
+    expect(inspect(rebuilt).entrypoints.sort()).toEqual(['tollgate/authz/decision', 'tollgate/authzen/decision']);
+    expect(inspect(rebuilt).revision).toBe(inspect().revision);
+    expect([...readBundleFiles(readFileSync(rebuilt)).keys()].filter((f) => f.includes('examples'))).toEqual([]);
   }, SLOW);
 
   test('build --signing-key: a bundle serve verifies with the public key, key id and scope', async () => {

@@ -7,6 +7,7 @@ import { STANDARD_CREDENTIAL_HEADERS } from './identity/credentials.js';
 import { Pipeline } from './core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
+import { mcpEndpoints } from './core/mcp/mcp-endpoints.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/registry.js';
 import { Identity } from './identity/identity.js';
@@ -82,9 +83,10 @@ export class TollgateApp {
       standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
       onObserverError: (err) => log.error('a decision observer failed', { error: err instanceof Error ? err.message : String(err) }),
       reading: {
-        endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints]),
+        endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints, ...mcpEndpoints(config.mcp.paths)]),
         upstreamReadsFallbacks: config.upstream.body_fallbacks,
       },
+      mcpResourceMetadataUrl: config.mcp.resource_metadata_url,
       now,
     });
   }

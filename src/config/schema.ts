@@ -3,6 +3,7 @@ import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { extraEndpointSchema } from './endpoints-schema.js';
+import { mcpSchema } from './mcp-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
 const port = z.number().int().min(0).max(65535);
@@ -73,6 +74,7 @@ export const configSchema = z.strictObject({
   usage: usageSchema.prefault({}),
   outcomes: outcomesSchema.prefault({}),
   adapters: adaptersSchema.prefault({}),
+  mcp: mcpSchema.prefault({}),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;

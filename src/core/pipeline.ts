@@ -6,7 +6,10 @@ import { IDENTITY_HEADERS, identityHeaders } from './identity-headers.js';
 import { buildPolicyInput } from './policy-input.js';
 import { verdictFromResultSet, type PolicyVerdict } from './decision.js';
 import { evaluateQuery, evaluationRecord, type DocumentEvaluation, type DocumentQuery } from './document-evaluation.js';
-import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal } from './types.js';
+import { answerAsMcp } from './mcp/mcp-answer.js';
+import { mcpFactsForAnswer, readMcpFacts } from './mcp/mcp-facts.js';
+import { evaluateCalls } from './mcp/mcp-input.js';
+import type { AuthzRequest, Decision, Delegation, LlmFacts, McpFacts, Principal } from './types.js';
 
 /** Finds and verifies one kind of credential. */
 export interface Authenticator {
@@ -57,6 +60,8 @@ export interface PipelineDeps {
   gate?: () => TollgateError | undefined;
   /** Where clients put credentials (identity/credentials.ts); one present that no authenticator accepts is a 401. */
   standardCredentialHeaders: readonly string[];
+  /** RFC 9728 protected resource metadata URL named in the challenge of a 401 MCP answer (mcp.resource_metadata_url). */
+  mcpResourceMetadataUrl?: string | null;
   /** Told when an observer throws: the others still hear of the decision, and the decision stands. */
   onObserverError?: (err: unknown) => void;
 }
@@ -82,6 +87,7 @@ export class Pipeline {
     let principal: Principal | null = null;
     let delegation: Delegation | undefined;
     let llm = unknownEndpointFacts(null);
+    let mcp: McpFacts | null | undefined;
     let decision: Decision;
     try {
       const closed = this.deps.gate?.();
@@ -89,15 +95,18 @@ export class Pipeline {
       principal = await this.authenticate(req);
       if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
       llm = readLlmFacts(req, this.deps.reading);
+      mcp = readMcpFacts(req, llm);
       if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
       const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
-      const verdict = evaluate(policy, input);
+      const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
     } catch (err) {
       // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
+      mcp ??= mcpFactsForAnswer(req); // a refused MCP call is still answered in JSON-RPC, with its id
     }
+    if (mcp) answerAsMcp(decision, mcp, this.deps.mcpResourceMetadataUrl ?? null);
     decision.policyRevision = policy?.revision ?? '';
     decision.durationMs = performance.now() - started;
     this.record(req, decision);

@@ -1,6 +1,7 @@
 # Tollgate default policy: who may call which model.
 # Input document: docs/policy-input.md (version tollgate.input/v1).
-# Data: data.tollgate.subjects[<identity id>].models and data.tollgate.groups[<group>].models grant model globs.
+# Data: data.tollgate.subjects[<identity id>].models and data.tollgate.groups[<group>].models grant model globs
+# (and .tools tool globs: tools.rego). MCP calls: mcp.rego.
 # Identity ids are namespaced (api_key:<subject>, mtls:<subject>, jwt:<issuer>#<sub>; docs/identity.md),
 # so an API key, a token from another issuer and an mTLS peer with the same subject never share grants.
 package tollgate.authz
@@ -19,6 +20,7 @@ decision := {"allow": true, "status": 200, "reason": "allowed"} if {
 	input.identity.authenticated
 	input.llm.endpoint_known
 	not input.llm.model_call
+	not is_mcp_call
 }
 
 decision := model_decision if {
@@ -27,9 +29,18 @@ decision := model_decision if {
 	input.llm.model_call
 }
 
+# A prompt carrying a secret (a private key, a cloud or provider key, a JWT) never reaches a model.
 # Every model the request can run (comma lists, fallbacks, batch entries) must be granted; a model
-# call that may run a model it does not name needs a grant of every model ("*").
-model_decision := {"allow": true, "status": 200, "reason": "allowed"} if {
+# call that may run a model it does not name needs a grant of every model ("*"). The tools it
+# offers the model must be granted once the caller has any tool grant (tools.rego).
+model_decision := {"allow": false, "status": 403, "reason": "prompt_secret"} if {
+	some finding in input.llm.findings
+	startswith(finding.kind, "secret.")
+} else := {"allow": true, "status": 200, "reason": "allowed"} if {
+	models_granted(input.identity)
+	on_behalf_allowed
+	offered_tools_allowed
+} else := {"allow": false, "status": 403, "reason": "tool_not_allowed"} if {
 	models_granted(input.identity)
 	on_behalf_allowed
 } else := {"allow": false, "status": 403, "reason": "model_unknown"} if {
@@ -58,7 +69,7 @@ may_use_model(identity, model) if {
 	model_matches(pattern, model)
 }
 
-# Exact names and trailing-* prefixes, the usual grants, match without a regex: in Wasm,
+# Model and tool grants alike: exact names and trailing-* prefixes, the usual grants, match without a regex: in Wasm,
 # glob.match compiles its pattern on every evaluation. Any other glob goes to glob.match,
 # where * also crosses ".", "/" and "-" (no delimiters).
 model_matches(pattern, model) if pattern == model

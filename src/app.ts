@@ -21,6 +21,7 @@ import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer } from './server/authz-server.js';
+import { toolsFilterRoute } from './server/mcp-tools-filter.js';
 import { sendError } from './server/body.js';
 
 export interface AppOptions {
@@ -98,7 +99,7 @@ export class TollgateApp {
     await this.policies.load();
     if (this.config.policy.watch) this.policies.watch();
     await this.identity.start();
-    const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
+    const hotRoutes = [...httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes), toolsFilterRoute(this.pipeline, server.max_body_bytes)];
     const fallback = express();
     fallback.disable('x-powered-by');
     fallback.use(this.outcomes.router());

@@ -66,6 +66,12 @@ export interface PipelineDeps {
   onObserverError?: (err: unknown) => void;
 }
 
+/**
+ * Asks the policy more questions about an allowed request, with the same input (POST
+ * /v1/mcp/tools/filter asks whether each listed tool could be called); `evaluate` throws like policy does.
+ */
+export type PolicyProbe = (input: Record<string, unknown>, evaluate: (input: Record<string, unknown>) => PolicyVerdict) => void;
+
 export class Pipeline {
   private readonly credentialHeaders: ReadonlySet<string>;
   private readonly primaryCredentialHeaders: readonly string[];
@@ -80,7 +86,7 @@ export class Pipeline {
   }
 
   /** Never throws and never allows on failure: every error becomes a deny with a reason code. */
-  async authorize(req: AuthzRequest): Promise<Decision> {
+  async authorize(req: AuthzRequest, probe?: PolicyProbe): Promise<Decision> {
     const started = performance.now();
     const decisionId = randomUUID();
     const policy = this.deps.policy();
@@ -100,6 +106,7 @@ export class Pipeline {
       const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
       const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
+      if (verdict.allow && probe) probe(input, (doc) => evaluate(policy, doc));
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
     } catch (err) {
       // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.

@@ -11,9 +11,10 @@ import { hotReload } from './scenarios/hot-reload.js';
 import { jwt } from './scenarios/jwt.js';
 import { nativeApi } from './scenarios/native-api.js';
 import { opaComparison } from './scenarios/opa-comparison.js';
+import { promptAndMcp } from './scenarios/prompt-and-mcp.js';
 
 /** Scenarios in the order; each skips itself when not wanted or not available. */
-const SCENARIOS = [bareLimit, nativeApi, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload];
+const SCENARIOS = [bareLimit, nativeApi, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, promptAndMcp];
 
 export interface RunOutput {
   report: BenchReport;

@@ -15,13 +15,9 @@ export function findingsIn(values: readonly unknown[]): Finding[] {
   // One scan of the joined text: far cheaper than a regex run per short string.
   const text = strings.join('\n');
   const findings: Finding[] = [];
-  for (const { kind, pattern, accept } of DETECTORS) {
-    let count = 0;
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-      if (!accept || accept(m[0])) count++;
-    }
-    if (count > 0) findings.push({ kind, count });
+  for (const detector of DETECTORS) {
+    const count = detector.count(text);
+    if (count > 0) findings.push({ kind: detector.kind, count });
   }
   return findings.sort((a, b) => (a.kind < b.kind ? -1 : 1));
 }

@@ -114,7 +114,7 @@ function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
         keyId: record.id,
         scopes: record.scopes,
         models: record.models,
-        tools: toolsFromScopes(record.scopes),
+        tools: [...new Set([...record.tools, ...toolsFromScopes(record.scopes)])],
         groups: [],
         expiresAt: expiresAtMs === null ? undefined : Math.floor(expiresAtMs / 1000),
       }),

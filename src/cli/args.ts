@@ -48,13 +48,13 @@ export async function runCommand<F extends FlagSpecs>(command: Command<F>, args:
   }
 }
 
-export function usageFailure(name: string, problem: string, usage: string): number {
+function usageFailure(name: string, problem: string, usage: string): number {
   process.stderr.write(`${name}: ${problem}\n${usage}`);
   return 2;
 }
 
 /** `--help` or `-h` anywhere before a `--` terminator, whatever else is wrong with the line. */
-export function asksForHelp(args: string[]): boolean {
+function asksForHelp(args: string[]): boolean {
   const end = args.indexOf('--');
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
@@ -65,7 +65,7 @@ export function parseCommandArgs<F extends FlagSpecs>(command: Pick<Command<F>, 
   try {
     parsed = parseArgs({ args, options: command.flags, strict: true, allowPositionals: true, tokens: true });
   } catch (err) {
-    throw new UsageError(describeParseError(err as Error & { code?: string }, Object.keys(command.flags)));
+    throw new UsageError(describeParseError((err as Error).message, command.flags));
   }
   const seen = new Set<string>();
   for (const token of parsed.tokens ?? []) {
@@ -83,19 +83,16 @@ export function parseCommandArgs<F extends FlagSpecs>(command: Pick<Command<F>, 
 }
 
 /** parseArgs' messages, shorter and with a suggestion for a near-miss flag. */
-function describeParseError(err: Error & { code?: string }, known: string[]): string {
-  const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
-  if (!flag) return err.message;
-  switch (err.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
-      const near = known.find((k) => k.length > 2 && (`--${k}`.startsWith(flag) || flag.startsWith(`--${k}`)));
-      return `unknown flag ${flag}${near ? ` (did you mean --${near}?)` : ''}`;
-    }
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /does not take an argument/.test(err.message) ? `${flag} takes no value` : `${flag} needs a value`;
-    default:
-      return err.message;
+function describeParseError(message: string, flags: FlagSpecs): string {
+  const flag = /'(-[^' ]+)/.exec(message)?.[1];
+  if (!flag) return message;
+  const name = flag.replace(/^--?/, '');
+  if (!Object.hasOwn(flags, name)) {
+    const near = Object.keys(flags).find((k) => k.length > 2 && (`--${k}`.startsWith(flag) || flag.startsWith(`--${k}`)));
+    return `unknown flag ${flag}${near ? ` (did you mean --${near}?)` : ''}`;
   }
+  // A known flag that failed: a boolean given a value, or a string flag without one.
+  return flags[name].type === 'boolean' ? `${flag} takes no value` : `${flag} needs a value`;
 }
 
 /** One word of a command group, e.g. "create" in `tollgate keys create`. */

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { packageRoot } from '../paths.js';
 import { runGroup, subcommand, type Command, type FlagSpecs } from './args.js';
 import { keysGroup } from './keys.js';
-import { policyCommand } from './policy.js';
 import { serveCommand } from './serve.js';
 
 const EXIT_CODES = `
@@ -14,7 +13,8 @@ const EXIT_CODES = `
 const commands = [
   subcommand(serveCommand as Command<FlagSpecs>),
   keysGroup,
-  { word: 'policy', usage: 'build | inspect: build and inspect policy bundles', run: policyCommand },
+  // Imported when used, as serve imports the server: it loads the Wasm engine.
+  { word: 'policy', usage: 'build | inspect: build and inspect policy bundles', run: async (args: string[]) => (await import('./policy.js')).policyCommand(args) },
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

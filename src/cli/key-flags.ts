@@ -19,12 +19,16 @@ export function listFlag(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/** Longer than any key should live; also keeps every end time a valid date. */
+const MAX_DURATION_MS = 100 * 365 * 86400e3;
+
 /** "30d", "12h", "15m", "90s" -> milliseconds; zero is not a duration. */
 export function parseDuration(flag: string, text: string): number {
   const m = /^([1-9]\d*)([smhd])$/.exec(text);
   if (!m) throw new UsageError(`--${flag}: invalid duration "${text}" (use e.g. 30d, 12h, 15m, 90s)`);
-  const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
+  const ms = Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (ms > MAX_DURATION_MS) throw new UsageError(`--${flag}: "${text}" is longer than 100 years`);
+  return ms;
 }
 
 function positiveInt(flag: string, text: string): number {

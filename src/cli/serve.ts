@@ -1,6 +1,5 @@
-import { TollgateApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/load.js';
-import type { Command } from './args.js';
+import { UsageError, type Command } from './args.js';
 
 const serveFlags = { config: { type: 'string' } } as const;
 
@@ -18,13 +17,16 @@ An invalid configuration exits 2 naming every bad key; a failure to start exits 
 };
 
 async function serve(configPath: string | undefined): Promise<number> {
-  let app: TollgateApp;
+  let config: ReturnType<typeof loadConfig>;
   try {
-    app = new TollgateApp(loadConfig(process.env, configPath ?? process.env.TOLLGATE_CONFIG));
+    config = loadConfig(process.env, configPath ?? process.env.TOLLGATE_CONFIG);
   } catch (err) {
-    process.stderr.write(`tollgate: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
-    return 2;
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
   }
+  // Loaded here, not at startup: the other commands do not pay for the whole server.
+  const { TollgateApp } = await import('../app.js');
+  const app = new TollgateApp(config);
   try {
     await app.start();
   } catch (err) {

@@ -35,6 +35,7 @@ describe('parseCommandArgs', () => {
     ['an unknown flag, with the near-miss named', ['abc', '--fil', 'k'], 'unknown flag --fil (did you mean --file?)'],
     ['an unknown flag with no near miss', ['abc', '--colour', 'blue'], 'unknown flag --colour'],
     ['an unknown short flag', ['abc', '-x'], 'unknown flag -x'],
+    ['an inherited property name', ['abc', '--constructor'], 'unknown flag --constructor'],
     ['a missing value at the end', ['abc', '--file'], '--file needs a value'],
     ['a flag where the value should be', ['abc', '--file', '--json'], '--file needs a value'],
     ['an empty value', ['abc', '--file='], '--file needs a value'],

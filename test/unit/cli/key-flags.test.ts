@@ -40,8 +40,10 @@ describe('key flags', () => {
     expect(usageProblem(() => parseLimits(flags))).toMatch(want);
   });
 
-  test('durations: s, m, h, d; zero, no unit and other units are usage errors', () => {
+  test('durations: s, m, h, d up to 100 years; zero, no unit, other units and longer are usage errors', () => {
     expect([parseDuration('x', '90s'), parseDuration('x', '15m'), parseDuration('x', '12h'), parseDuration('x', '30d')]).toEqual([90e3, 900e3, 43200e3, 2592000e3]);
     for (const bad of ['0d', '30', 'soon', '1w', '-1d', '1.5h']) expect(usageProblem(() => parseDuration('grace', bad))).toMatch(/^--grace: invalid duration/);
+    expect(parseDuration('expires', '36500d')).toBe(36500 * 86400e3);
+    for (const tooLong of ['36501d', '99999999999999999999d']) expect(usageProblem(() => parseDuration('expires', tooLong))).toBe(`--expires: "${tooLong}" is longer than 100 years`);
   });
 });

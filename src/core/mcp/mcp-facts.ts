@@ -120,6 +120,8 @@ function headerFacts(method: string, headers: McpHeaders): McpFacts {
   if (method === 'tools/call') call.tool = { name, arguments: [] };
   else if (method === 'prompts/get') call.prompt = { name };
   else if (method.startsWith('resources/') && name !== null) call.resource = { uri: name };
+  // A name beside a method that takes none says something the headers' reader cannot place.
+  else if (name !== null) throw invalid(`Mcp-Name with ${method}, which names no tool, prompt or resource`);
   if (method.startsWith('notifications/')) call.kind = 'notification';
   return { calls: [call], batch: false, protocolVersion: headers.protocolVersion ?? null, source: 'headers' };
 }

@@ -170,6 +170,7 @@ describe('MCP facts from the Mcp-* headers', () => {
     ['a repeated Mcp-Method (joined with a comma)', { 'mcp-method': 'tools/list, tools/call' }],
     ['a repeated Mcp-Name for a tool', { 'mcp-method': 'tools/call', 'mcp-name': 'search_docs, delete_repo' }],
     ['Mcp-Name without Mcp-Method', { 'mcp-name': 'search_docs' }],
+    ['Mcp-Name with a method that names nothing', { 'mcp-method': 'tools/list', 'mcp-name': 'delete_repo' }],
     ['a malformed encoded name', { 'mcp-method': 'tools/call', 'mcp-name': '=?base64?***?=' }],
   ])('%s is mcp_invalid', (_name, headers) => {
     expect(outcome(request(undefined, headers))).toBe('ERR_MCP_INVALID');

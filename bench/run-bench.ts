@@ -13,10 +13,11 @@ import { hotReload } from './scenarios/hot-reload.js';
 import { jwt } from './scenarios/jwt.js';
 import { nativeApi } from './scenarios/native-api.js';
 import { opaComparison } from './scenarios/opa-comparison.js';
+import { promptAndMcp } from './scenarios/prompt-and-mcp.js';
 import { shadowCost } from './scenarios/shadow.js';
 
 /** Scenarios in the order; each skips itself when not wanted or not available. */
-const SCENARIOS = [bareLimit, nativeApi, shadowCost, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen];
+const SCENARIOS = [bareLimit, nativeApi, shadowCost, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen, promptAndMcp];
 
 export interface RunOutput {
   report: BenchReport;

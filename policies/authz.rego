@@ -1,6 +1,7 @@
 # Tollgate default policy: who may call which model.
 # Input document: docs/policy-input.md (version tollgate.input/v1).
-# Data: data.tollgate.subjects[<identity id>].models and data.tollgate.groups[<group>].models grant model globs.
+# Data: data.tollgate.subjects[<identity id>].models and data.tollgate.groups[<group>].models grant model globs
+# (and .tools tool globs). MCP calls: the end of this file and docs/mcp.md.
 # Identity ids are namespaced (api_key:<subject>, mtls:<subject>, jwt:<issuer>#<sub>; docs/identity.md),
 # so an API key, a token from another issuer and an mTLS peer with the same subject never share grants.
 package tollgate.authz
@@ -19,6 +20,7 @@ decision := {"allow": true, "status": 200, "reason": "allowed"} if {
 	input.identity.authenticated
 	input.llm.endpoint_known
 	not input.llm.model_call
+	not is_mcp_call
 }
 
 decision := model_decision if {
@@ -27,9 +29,18 @@ decision := model_decision if {
 	input.llm.model_call
 }
 
+# A prompt carrying a secret (a private key, a cloud or provider key, a JWT) never reaches a model.
 # Every model the request can run (comma lists, fallbacks, batch entries) must be granted; a model
-# call that may run a model it does not name needs a grant of every model ("*").
-model_decision := {"allow": true, "status": 200, "reason": "allowed"} if {
+# call that may run a model it does not name needs a grant of every model ("*"). The tools it
+# offers the model must be granted once the caller has any tool grant (offered_tools_allowed).
+model_decision := {"allow": false, "status": 403, "reason": "prompt_secret"} if {
+	some finding in input.llm.findings
+	startswith(finding.kind, "secret.")
+} else := {"allow": true, "status": 200, "reason": "allowed"} if {
+	models_granted(input.identity)
+	on_behalf_allowed
+	offered_tools_allowed
+} else := {"allow": false, "status": 403, "reason": "tool_not_allowed"} if {
 	models_granted(input.identity)
 	on_behalf_allowed
 } else := {"allow": false, "status": 403, "reason": "model_unknown"} if {
@@ -58,7 +69,7 @@ may_use_model(identity, model) if {
 	model_matches(pattern, model)
 }
 
-# Exact names and trailing-* prefixes, the usual grants, match without a regex: in Wasm,
+# Model and tool grants alike: exact names and trailing-* prefixes, the usual grants, match without a regex: in Wasm,
 # glob.match compiles its pattern on every evaluation. Any other glob goes to glob.match,
 # where * also crosses ".", "/" and "-" (no delimiters).
 model_matches(pattern, model) if pattern == model
@@ -91,3 +102,84 @@ scope_models(identity) := {trim_prefix(s, "model:") | some s in identity.scopes;
 subject_models(identity) := {m | some m in data.tollgate.subjects[identity.id].models}
 
 group_models(identity) := {m | some g in identity.groups; some m in data.tollgate.groups[g].models}
+
+# Tool grants: identity.tools (API key `tools`, `tool:<glob>` scopes), data.tollgate.subjects[<id>].tools
+# and data.tollgate.groups[<group>].tools, globs matched like model grants (model_matches).
+
+granted_tools(identity) := ({t | some t in identity.tools} | {t | some t in data.tollgate.subjects[identity.id].tools}) | {t | some g in identity.groups; some t in data.tollgate.groups[g].tools}
+
+may_use_tool(identity, tool) if {
+	is_string(tool)
+	some pattern in granted_tools(identity)
+	model_matches(pattern, tool)
+}
+
+# An agent acting for a user needs the tool granted to both of them.
+tool_allowed(tool) if {
+	may_use_tool(input.identity, tool)
+	not input.delegation.user
+}
+
+tool_allowed(tool) if {
+	may_use_tool(input.identity, tool)
+	may_use_tool(input.delegation.user, tool)
+}
+
+# The tools a model call offers (input.llm.tools) are checked only for a caller with some tool
+# grant: keys and tokens that grant no tool keep working as before tool grants existed.
+offered_tools_allowed if {
+	offered_tools_granted(input.identity)
+	not input.delegation.user
+}
+
+offered_tools_allowed if {
+	offered_tools_granted(input.identity)
+	offered_tools_granted(input.delegation.user)
+}
+
+offered_tools_granted(identity) if count(granted_tools(identity)) == 0
+
+offered_tools_granted(identity) if {
+	count(granted_tools(identity)) > 0
+	every tool in input.llm.tools {
+		may_use_tool(identity, tool)
+	}
+}
+
+# MCP calls (docs/mcp.md). input.mcp describes one JSON-RPC call; Tollgate evaluates a batch once per
+# call and allows it only when every call is allowed. MCP paths are catalogued endpoints (mcp.paths),
+# so a JSON-RPC body anywhere else is endpoint_unknown.
+
+decision := mcp_decision if {
+	input.identity.authenticated
+	input.llm.endpoint_known
+	is_mcp_call
+}
+
+# A rule, so `not is_mcp_call` also holds when input.mcp is absent (is_object of undefined is undefined).
+is_mcp_call if is_object(input.mcp)
+
+# Session set-up, liveness and listings run no tool: open to any authenticated caller (tools/list is
+# filtered by POST /v1/mcp/tools/filter). Other methods are denied unless a policy allows them.
+mcp_open_methods := {"initialize", "ping", "server/discover", "tools/list", "resources/list", "resources/templates/list", "prompts/list"}
+
+mcp_decision := {"allow": true, "status": 200, "reason": "allowed"} if {
+	mcp_open
+} else := {"allow": true, "status": 200, "reason": "allowed"} if {
+	input.mcp.method == "tools/call"
+	tool_allowed(input.mcp.tool.name)
+} else := {"allow": false, "status": 403, "reason": "mcp_method_unknown"} if {
+	input.mcp.kind == "unknown"
+} else := {"allow": false, "status": 403, "reason": "tool_not_allowed"} if {
+	input.mcp.method == "tools/call"
+} else := {"allow": false, "status": 403, "reason": "mcp_method_not_allowed"}
+
+# A client's reply to a server's request (sampling, elicitation) runs nothing on the server.
+mcp_open if input.mcp.kind == "response"
+
+mcp_open if input.mcp.method in mcp_open_methods
+
+mcp_open if {
+	is_string(input.mcp.method)
+	startswith(input.mcp.method, "notifications/")
+}

@@ -7,6 +7,7 @@ import { STANDARD_CREDENTIAL_HEADERS } from './identity/credentials.js';
 import { Pipeline } from './core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
+import { mcpEndpoints } from './core/mcp/mcp-endpoints.js';
 import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/registry.js';
 import { Identity } from './identity/identity.js';
@@ -24,6 +25,7 @@ import { defaultBundlePath, packageVersion } from './paths.js';
 import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer } from './server/authz-server.js';
+import { toolsFilterRoute } from './server/mcp-tools-filter.js';
 import { sendError } from './server/body.js';
 
 export interface AppOptions {
@@ -113,9 +115,10 @@ export class TollgateApp {
       subjectIdentity: (subject) => this.identity.subjectIdentity(subject),
       onObserverError: (err) => log.error('a decision observer failed', { error: err instanceof Error ? err.message : String(err) }),
       reading: {
-        endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints]),
+        endpoints: new EndpointMatcher([...DEFAULT_ENDPOINTS, ...config.upstream.endpoints, ...mcpEndpoints(config.mcp.paths)]),
         upstreamReadsFallbacks: config.upstream.body_fallbacks,
       },
+      mcpResourceMetadataUrl: config.mcp.resource_metadata_url,
       now,
     });
   }
@@ -133,7 +136,7 @@ export class TollgateApp {
     }
     await this.identity.start();
     this.decisionLogs?.start();
-    const hotRoutes = httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes);
+    const hotRoutes = [...httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes), toolsFilterRoute(this.pipeline, server.max_body_bytes)];
     const fallback = express();
     fallback.disable('x-powered-by');
     fallback.use(this.outcomes.router());

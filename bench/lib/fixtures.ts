@@ -10,7 +10,7 @@ export const MODEL = 'gpt-4o-mini';
  * A key file with `count` keys, as `tollgate keys create` writes it. Only the first key's secret is
  * kept: the load uses it; the others make the store as large as in production.
  */
-export function writeKeys(file: string, count: number, first: { subject: string; models: string[] }): string {
+export function writeKeys(file: string, count: number, first: { subject: string; models: string[]; scopes?: string[] }): string {
   const others = Array.from({ length: count - 1 }, (_, i) => ({ subject: `svc-${i + 1}`, models: ['gpt-4o*'] }));
   return writeTestKeys(file, [first, ...others])[0].secret;
 }

@@ -7,6 +7,7 @@ import { policySchema } from './policy-schema.js';
 import { decisionLogsSchema } from './decision-logs-schema.js';
 
 export { policySchema } from './policy-schema.js';
+import { mcpSchema } from './mcp-schema.js';
 
 /** One schema is the type, the defaults and the check. Unknown keys are rejected everywhere. */
 const port = z.number().int().min(0).max(65535);
@@ -70,6 +71,7 @@ export const configSchema = z.strictObject({
   outcomes: outcomesSchema.prefault({}),
   adapters: adaptersSchema.prefault({}),
   decision_logs: decisionLogsSchema.prefault({}),
+  mcp: mcpSchema.prefault({}),
 });
 
 export type TollgateConfig = z.infer<typeof configSchema>;

@@ -31,6 +31,8 @@ export const ERRORS = {
   ERR_BODY_UNREADABLE: { status: 400, reason: 'body_unreadable' },
   ERR_MODEL_INVALID: { status: 400, reason: 'model_invalid' },
   ERR_MODEL_MISMATCH: { status: 400, reason: 'model_mismatch' },
+  ERR_MCP_INVALID: { status: 400, reason: 'mcp_invalid' },
+  ERR_MCP_HEADER_MISMATCH: { status: 400, reason: 'mcp_header_mismatch' },
   ERR_POLICY_NOT_READY: { status: 503, reason: 'policy_not_ready' },
   ERR_POLICY_EVAL_FAILED: { status: 500, reason: 'policy_error' },
   ERR_POLICY_RESULT_UNDEFINED: { status: 500, reason: 'policy_undefined' },

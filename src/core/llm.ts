@@ -1,6 +1,7 @@
 import type { Endpoint } from './endpoint-catalogue.js';
 import type { EndpointMatcher } from './endpoints.js';
 import { TollgateError } from './errors.js';
+import { findingsIn } from './findings/findings.js';
 import { isObject } from './is-object.js';
 import { checkedModelName, modelsInBody } from './model-names.js';
 import { readRequestBody } from './request-body.js';
@@ -20,7 +21,7 @@ export interface LlmReading {
 export function unknownEndpointFacts(path: string | null): LlmFacts {
   return {
     path, endpointKnown: false, api: null, operation: null, modelCall: false, model: null, models: [], modelUnknown: false,
-    stream: false, maxTokens: null, tools: [], messageCount: 0,
+    stream: false, maxTokens: null, tools: [], messageCount: 0, findings: [],
   };
 }
 
@@ -47,6 +48,7 @@ export function readLlmFacts(req: AuthzRequest, reading: LlmReading): LlmFacts {
     facts.maxTokens = firstNumber(fields.max_tokens, fields.max_completion_tokens, fields.max_output_tokens, fields.max_tokens_to_sample);
     facts.tools = toolNames(fields);
     facts.messageCount = Array.isArray(fields.messages) ? fields.messages.length : Array.isArray(fields.input) ? fields.input.length : 0;
+    facts.findings = findingsIn([fields]);
   }
   return facts;
 }

@@ -11,7 +11,10 @@ import {
   type AccessAnswer, type AccessOptions, type AccessQuestion, type CallerRule, type Entity,
 } from './access-evaluation.js';
 import { DRY_RUN_ALLOW, dryRunAllow } from './dry-run.js';
-import type { AuthzRequest, Decision, Delegation, LlmFacts, Principal, ShadowOutcome } from './types.js';
+import { answerAsMcp } from './mcp/mcp-answer.js';
+import { mcpFactsForAnswer, readMcpFacts } from './mcp/mcp-facts.js';
+import { evaluateCalls } from './mcp/mcp-input.js';
+import type { AuthzRequest, Decision, Delegation, LlmFacts, McpFacts, Principal, ShadowOutcome } from './types.js';
 
 /** Finds and verifies one kind of credential. */
 export interface Authenticator {
@@ -70,6 +73,8 @@ export interface PipelineDeps {
   gate?: () => TollgateError | undefined;
   /** Where clients put credentials (identity/credentials.ts); one present that no authenticator accepts is a 401. */
   standardCredentialHeaders: readonly string[];
+  /** RFC 9728 protected resource metadata URL named in the challenge of a 401 MCP answer (mcp.resource_metadata_url). */
+  mcpResourceMetadataUrl?: string | null;
   /** Told when an observer throws: the others still hear of the decision, and the decision stands. */
   onObserverError?: (err: unknown) => void;
   /** The identity an access question's subject names, when Tollgate knows it (an API key by id). */
@@ -80,6 +85,12 @@ export interface PipelineDeps {
   /** log.include_input: keep the policy input on the decision for the audit record. */
   recordInput?: boolean;
 }
+
+/**
+ * Asks the policy more questions about an allowed request, with the same input (POST
+ * /v1/mcp/tools/filter asks whether each listed tool could be called); `evaluate` throws like policy does.
+ */
+export type PolicyProbe = (input: Record<string, unknown>, evaluate: (input: Record<string, unknown>) => PolicyVerdict) => void;
 
 export class Pipeline {
   private readonly credentialHeaders: ReadonlySet<string>;
@@ -95,13 +106,14 @@ export class Pipeline {
   }
 
   /** Never throws and never allows on failure: every error becomes a deny with a reason code. */
-  async authorize(req: AuthzRequest): Promise<Decision> {
+  async authorize(req: AuthzRequest, probe?: PolicyProbe): Promise<Decision> {
     const started = performance.now();
     const decisionId = randomUUID();
     const policy = this.deps.policy();
     let principal: Principal | null = null;
     let delegation: Delegation | undefined;
     let llm = unknownEndpointFacts(null);
+    let mcp: McpFacts | null | undefined;
     let decision: Decision;
     try {
       const closed = this.deps.gate?.();
@@ -109,17 +121,21 @@ export class Pipeline {
       principal = await this.authenticate(req);
       if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
       llm = readLlmFacts(req, this.deps.reading);
+      mcp = readMcpFacts(req, llm);
       if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
       const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
-      const verdict = evaluate(policy, input);
+      const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
+      if (verdict.allow && probe) probe(input, (doc) => evaluate(policy, doc));
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
       decision.shadow = this.deps.shadow?.compare(input, verdict);
       if (this.deps.recordInput) decision.policyInput = input;
     } catch (err) {
       // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
+      mcp ??= mcpFactsForAnswer(req); // a refused MCP call is still answered in JSON-RPC, with its id
     }
+    if (mcp) answerAsMcp(decision, mcp, this.deps.mcpResourceMetadataUrl ?? null);
     decision.policyRevision = policy?.revision ?? '';
     if (this.deps.dryRun) decision = dryRunAllow(decision, () => this.fromVerdict(decisionId, req, DRY_RUN_ALLOW, principal, delegation, llm));
     decision.durationMs = performance.now() - started;

@@ -50,14 +50,17 @@ export function buildPolicyInput(ctx: PolicyInputContext): Record<string, unknow
       max_tokens: llm.maxTokens,
       tools: llm.tools,
       message_count: llm.messageCount,
+      findings: llm.findings,
     },
+    // One call's document per evaluation (core/mcp/mcp-input.ts); null when the request is no MCP call.
+    mcp: null,
     usage: ctx.usage ?? {},
     time: { now_ns: ctx.nowMs * 1e6, now: new Date(ctx.nowMs).toISOString() },
   };
 }
 
 export function identityDocument(p: Principal | null): Record<string, unknown> {
-  if (!p) return { authenticated: false, method: 'none', id: null, subject: null, scopes: [], models: [], groups: [] };
+  if (!p) return { authenticated: false, method: 'none', id: null, subject: null, scopes: [], models: [], tools: [], groups: [] };
   return {
     authenticated: p.kind !== 'none',
     method: p.kind,
@@ -67,6 +70,7 @@ export function identityDocument(p: Principal | null): Record<string, unknown> {
     issuer: p.issuer ?? null,
     scopes: p.scopes,
     models: p.models,
+    tools: p.tools ?? [],
     groups: p.groups,
     tenant: p.tenant ?? null,
     claims: p.claims ?? {},

@@ -17,7 +17,19 @@ export type BodyReading =
 const ABSENT: BodyReading = { kind: 'absent' };
 const OPAQUE: BodyReading = { kind: 'opaque' };
 
+/** One reading per request: the model reader, the MCP reader and the findings scanner share it. */
+const readings = new WeakMap<AuthzRequest, BodyReading>();
+
 export function readRequestBody(req: AuthzRequest): BodyReading {
+  let reading = readings.get(req);
+  if (reading === undefined) {
+    reading = readBody(req);
+    readings.set(req, reading);
+  }
+  return reading;
+}
+
+function readBody(req: AuthzRequest): BodyReading {
   if (req.rawBody === undefined) {
     if (req.body === undefined) return req.bodyTruncated ? OPAQUE : ABSENT;
     // A gateway that parsed the body itself (Kong's parsed_body, LiteLLM's hook, a native caller) sends its reading.

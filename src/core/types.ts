@@ -70,6 +70,8 @@ export interface Principal {
   scopes: string[];
   /** Model globs granted directly by the credential (API key scopes, JWT claim mapping). */
   models: string[];
+  /** Tool globs granted directly by the credential (API key `tools`, `tool:<glob>` scopes); absent = none. */
+  tools?: string[];
   groups: string[];
   tenant?: string;
   /** Verified JWT claims (never the token) for policy to read. */
@@ -116,6 +118,38 @@ export interface LlmFacts {
   maxTokens: number | null;
   tools: string[];
   messageCount: number;
+  /** Secrets and PII found in the prompt or MCP arguments: kinds and counts, never the matched text (core/findings/). */
+  findings: Finding[];
+}
+
+/** One kind of sensitive text and how often it occurs; `secret.*` or `pii.*`. */
+export interface Finding {
+  kind: string;
+  count: number;
+}
+
+/** One JSON-RPC message of an MCP request (core/mcp/). */
+export interface McpCall {
+  /** 'unknown' when the body was not seen and the headers name no method. */
+  kind: 'request' | 'notification' | 'response' | 'unknown';
+  method: string | null;
+  /** The JSON-RPC id, echoed in a deny; null for notifications and unseen bodies. */
+  id: string | number | null;
+  /** tools/call: the tool's name (null when unseen) and its argument names, never their values. */
+  tool: { name: string | null; arguments: string[] } | null;
+  /** resources/read (and subscribe/unsubscribe): the resource's URI. */
+  resource: { uri: string | null } | null;
+  /** prompts/get: the prompt's name. */
+  prompt: { name: string | null } | null;
+}
+
+/** An MCP request: one call, or every call of a JSON-RPC batch (each must be allowed). */
+export interface McpFacts {
+  calls: McpCall[];
+  batch: boolean;
+  protocolVersion: string | null;
+  /** Where the facts were read: the JSON-RPC body, or the Mcp-* headers alone (forward-auth). */
+  source: 'body' | 'headers';
 }
 
 /** A deny as data; adapters format it (src/adapters/http/denial.ts). */
@@ -125,8 +159,11 @@ export interface Denial {
   message: string;
   /** A body the policy wrote, sent as it is instead of Tollgate's error body. */
   policyBody?: string;
-  /** A 401 asks for a Bearer credential; `error` says the one sent was refused (RFC 6750). */
-  challenge?: { error?: 'invalid_token' };
+  /**
+   * A 401 asks for a Bearer credential; `error` says the one sent was refused (RFC 6750). An MCP deny
+   * names the scopes that would allow it (`insufficient_scope`, RFC 6750 and the MCP authorization spec).
+   */
+  challenge?: { error?: 'invalid_token' | 'insufficient_scope'; scope?: string; resourceMetadata?: string };
 }
 
 /** The Tollgate answer, gateway-neutral. */
@@ -150,6 +187,8 @@ export interface Decision {
   principal?: Principal;
   delegation?: Delegation;
   llm: LlmFacts;
+  /** Set when the request is an MCP call: adapters then answer a deny as a JSON-RPC error. */
+  mcp?: McpFacts;
   /** Bundle revision that decided. */
   policyRevision: string;
   /** Error code when the deny came from a failure rather than from policy. */

@@ -6,6 +6,7 @@ import type { AuthzRequest, Principal } from '../core/types.js';
 import { opaqueCredential, STANDARD_CREDENTIAL_HEADERS } from './credentials.js';
 import { hashSecret, parseKeySecret, readableRecords, readKeyFile, type KeyRecord } from './key-file.js';
 import { principalId } from './principal-id.js';
+import { toolsFromScopes } from './tool-grants.js';
 
 /** Only what a check needs: the record's other fields (description, dates) are not kept per key. */
 interface LoadedKey {
@@ -120,6 +121,7 @@ function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
         keyId: record.id,
         scopes: record.scopes,
         models: record.models,
+        tools: [...new Set([...record.tools, ...toolsFromScopes(record.scopes)])],
         groups: [],
         expiresAt: expiresAtMs === null ? undefined : Math.floor(expiresAtMs / 1000),
       }),

@@ -36,6 +36,9 @@ export class DecisionAuditLog implements DecisionObserver {
       operation: d.llm.operation,
       stream: d.llm.stream,
       tools: d.llm.tools,
+      findings: d.llm.findings,
+      mcp_methods: d.mcp ? d.mcp.calls.map((c) => c.method) : null,
+      mcp_tools: d.mcp ? d.mcp.calls.flatMap((c) => (c.tool?.name ? [c.tool.name] : [])) : null,
       duration_ms: Math.round(d.durationMs * 1000) / 1000,
       // AuthZEN questions only: what was asked (the caller is the identity fields above).
       ...(d.access && { access: accessFields(d.access) }),

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { asTollgateError } from '../../core/errors.js';
-import type { Pipeline } from '../../core/pipeline.js';
+import type { Pipeline, PolicyProbe } from '../../core/pipeline.js';
 import type { AuthzRequest, Decision, GatewayKind } from '../../core/types.js';
 import { splitTarget } from './request-line.js';
 
@@ -23,7 +23,7 @@ export interface Decided {
  * deny carrying the error's status and reason, never an allow and never an unhandled error.
  */
 export async function decideOrReject(
-  pipeline: Pipeline, gateway: GatewayKind, line: RequestLine, decode: () => AuthzRequest | Promise<AuthzRequest>,
+  pipeline: Pipeline, gateway: GatewayKind, line: RequestLine, decode: () => AuthzRequest | Promise<AuthzRequest>, probe?: PolicyProbe,
 ): Promise<Decided> {
   let request: AuthzRequest;
   try {
@@ -32,7 +32,7 @@ export async function decideOrReject(
     const decision = pipeline.reject(bareRequest(gateway, line), asTollgateError(err, 'ERR_REQUEST_MALFORMED'));
     return { decision, decoded: false };
   }
-  return { decision: await pipeline.authorize(request), decoded: true };
+  return { decision: await pipeline.authorize(request, probe), decoded: true };
 }
 
 export function requestLineOf(req: IncomingMessage): RequestLine {

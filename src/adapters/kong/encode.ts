@@ -1,6 +1,5 @@
 import type { Decision } from '../../core/types.js';
-import { clientResponseHeaders } from '../http/denial.js';
-import { errorBody } from '../../server/body.js';
+import { clientResponseHeaders, denialBody } from '../http/denial.js';
 import { parseMaybeJson } from '../http/json.js';
 
 /**
@@ -20,9 +19,11 @@ export function encodeKongDecision(d: Decision): { result: Record<string, unknow
   };
 }
 
-/** Kong serialises the message itself, so a JSON body goes in as a value; a policy's plain text body is replaced by the reason. */
-function kongMessage({ denial, decisionId, reason }: Decision): unknown {
-  if (!denial) return reason;
-  if (denial.policyBody === undefined) return errorBody(denial.code, denial.message, decisionId);
-  return parseMaybeJson(denial.policyBody) ?? reason;
+/**
+ * Kong serialises the message itself, so a JSON body (Tollgate's error, an MCP JSON-RPC error, a
+ * policy's JSON) goes in as a value; a policy's plain text body is replaced by the reason.
+ */
+function kongMessage(d: Decision): unknown {
+  const body = denialBody(d);
+  return (body === undefined ? undefined : parseMaybeJson(body)) ?? d.reason;
 }

@@ -4,6 +4,7 @@ import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/is-object.js';
 import type { Principal } from '../../core/types.js';
 import { jwtKeyId, principalId } from '../principal-id.js';
+import { toolsFromScopes } from '../tool-grants.js';
 
 /**
  * Reads a claim by name or dotted path. Claim names may themselves contain dots
@@ -38,12 +39,14 @@ export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping): 
   const subject = readClaim(claims, mapping.subject);
   if (typeof subject !== 'string' || subject === '') throw new TollgateError('ERR_JWT_CLAIM_INVALID', `token has no string "${mapping.subject}" claim`);
   const tenant = mapping.tenant ? readClaim(claims, mapping.tenant) : undefined;
+  const scopes = [...new Set(mapping.scopes.flatMap((path) => stringList(readClaim(claims, path))))];
   return {
     kind: 'jwt',
     ...jwtCaller(claims.iss as string, subject),
     issuer: claims.iss,
-    scopes: [...new Set(mapping.scopes.flatMap((path) => stringList(readClaim(claims, path))))],
+    scopes,
     models: mapping.models ? stringList(readClaim(claims, mapping.models)) : [],
+    tools: toolsFromScopes(scopes),
     groups: mapping.groups ? stringList(readClaim(claims, mapping.groups)) : [],
     tenant: typeof tenant === 'string' ? tenant : undefined,
     claims,

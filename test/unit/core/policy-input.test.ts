@@ -30,7 +30,7 @@ describe('buildPolicyInput', () => {
   });
 
   test('an anonymous caller', () => {
-    expect(input().identity).toEqual({ authenticated: false, method: 'none', id: null, subject: null, scopes: [], models: [], groups: [] });
+    expect(input().identity).toEqual({ authenticated: false, method: 'none', id: null, subject: null, scopes: [], models: [], tools: [], groups: [] });
   });
 
   test('a caller, the user it acts for, and its usage', () => {

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeKeys as writeTestKeys } from '../../test/helpers/key-files.js';
 import { compileBundle } from '../../test/helpers/opa.js';
+import type { HttpRequestSpec } from './load-result.js';
 
 /** The model every scenario asks for; granted by the key's models or by policy data. */
 export const MODEL = 'gpt-4o-mini';
@@ -46,6 +47,17 @@ export function nativeAuthorizeBody(credentialHeaders: Record<string, string>): 
     body: { model: MODEL, messages: [{ role: 'user', content: 'Say hello in one word.' }], max_tokens: 16 },
     source: { address: '10.0.0.7' },
   });
+}
+
+/** The load generator's request: that chat call on the native API of the server on `port`, answered allow. */
+export function nativeAllowSpec(port: number, authorization: string): HttpRequestSpec {
+  return {
+    url: `http://127.0.0.1:${port}/v1/authorize`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: nativeAuthorizeBody({ authorization }),
+    expect: '"allow":true',
+  };
 }
 
 /** The policy input document Tollgate builds for that request (tollgate.input/v1), for Data API runs. */

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
-import { buildBundle, nativeAuthorizeBody, policyDir, subjectsData, writeKeys } from '../lib/fixtures.js';
+import { buildBundle, nativeAllowSpec, policyDir, subjectsData, writeKeys } from '../lib/fixtures.js';
 import { startTollgate } from '../lib/servers.js';
 
 const GROUP = '6. cost growth';
@@ -16,13 +16,7 @@ export async function subjectGrowth(ctx: BenchContext): Promise<void> {
     const bundle = buildBundle(ctx.options.opa, dir, path.join(ctx.workDir, `${meta.id}.tar.gz`), meta.id);
     const keysFile = path.join(ctx.workDir, `${meta.id}-keys.yaml`);
     const secret = writeKeys(keysFile, 1, { subject: `user-${Math.floor(count / 2)}`, models: [] });
-    await withServer(startTollgate(ctx.place, meta.id, { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_POLICY_BUNDLE: bundle }), (tollgate) => ctx.measure(meta, tollgate, {
-      url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
-      expect: '"allow":true',
-    }, { subjects: count, bundle_kib: Math.round(statSync(bundle).size / 1024) }));
+    await withServer(startTollgate(ctx.place, meta.id, { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_POLICY_BUNDLE: bundle }), (tollgate) => ctx.measure(meta, tollgate, nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`), { subjects: count, bundle_kib: Math.round(statSync(bundle).size / 1024) }));
   }
 }
 
@@ -37,13 +31,7 @@ export async function keyGrowth(ctx: BenchContext): Promise<void> {
     await withServer(startTollgate(ctx.place, meta.id, { TOLLGATE_KEYS_FILE: keysFile }), (tollgate) => {
       const startupMs = Date.now() - started;
       const idleRss = Math.round(tollgate.rssMiB());
-      return ctx.measure(meta, tollgate, {
-        url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
-        expect: '"allow":true',
-      }, { keys: count, key_file_mib: Math.round(statSync(keysFile).size / 2 ** 20 * 10) / 10, startup_ms: startupMs, idle_rss_mib: idleRss });
+      return ctx.measure(meta, tollgate, nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`), { keys: count, key_file_mib: Math.round(statSync(keysFile).size / 2 ** 20 * 10) / 10, startup_ms: startupMs, idle_rss_mib: idleRss });
     });
   }
 }

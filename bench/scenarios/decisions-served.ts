@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
-import { nativeAuthorizeBody, writeKeys } from '../lib/fixtures.js';
-import type { HttpRequestSpec } from '../lib/load-result.js';
+import { nativeAllowSpec, writeKeys } from '../lib/fixtures.js';
 import { startTollgate } from '../lib/servers.js';
 import { runWrk } from '../lib/wrk.js';
 
@@ -21,13 +20,7 @@ export async function decisionsServed(ctx: BenchContext): Promise<void> {
   const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
   const env = { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_OUTCOMES__REMEMBER_DECISIONS: String(remembered) };
   await withServer(startTollgate(ctx.place, 'tollgate-served', env), async (tollgate) => {
-    const spec: HttpRequestSpec = {
-      url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
-      expect: '"allow":true',
-    };
+    const spec = nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`);
     const served = () => decisionsTotal(tollgate.adminPort);
     const early = await ctx.measure(EARLY, tollgate, spec, { remember_decisions: remembered });
     early.facts = { ...early.facts, decisions_served_after: await served() };

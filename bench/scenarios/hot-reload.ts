@@ -1,7 +1,7 @@
 import { copyFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
-import { buildBundle, nativeAuthorizeBody, policyDir, subjectsData, writeKeys } from '../lib/fixtures.js';
+import { buildBundle, nativeAllowSpec, policyDir, subjectsData, writeKeys } from '../lib/fixtures.js';
 import { startTollgate } from '../lib/servers.js';
 
 const META = { id: 'hot-reload', group: '6. cost growth', title: 'bundle file replaced every 250 ms under load', server: 'tollgate' } as const;
@@ -32,13 +32,7 @@ export async function hotReload(ctx: BenchContext): Promise<void> {
       renameSync(tmp, served);
     }, 250);
     try {
-      await ctx.measure(META, tollgate, {
-        url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
-        expect: '"allow":true',
-      });
+      await ctx.measure(META, tollgate, nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`));
     } finally {
       clearInterval(swapper);
     }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
-import { nativeAuthorizeBody } from '../lib/fixtures.js';
+import { nativeAllowSpec } from '../lib/fixtures.js';
 import { startJwksFixture, type BenchAlg, type JwksFixture } from '../lib/jwks-fixture.js';
 import { startTollgate } from '../lib/servers.js';
 
@@ -33,11 +33,5 @@ async function jwtRun(ctx: BenchContext, jwks: JwksFixture, id: string, alg: Ben
       },
     },
   }));
-  await withServer(startTollgate(ctx.place, id, { TOLLGATE_CONFIG: configFile }), (tollgate) => ctx.measure(meta, tollgate, {
-    url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: nativeAuthorizeBody({ authorization: `Bearer ${jwks.tokens[alg]}` }),
-    expect: '"allow":true',
-  }));
+  await withServer(startTollgate(ctx.place, id, { TOLLGATE_CONFIG: configFile }), (tollgate) => ctx.measure(meta, tollgate, nativeAllowSpec(tollgate.httpPort, `Bearer ${jwks.tokens[alg]}`)));
 }

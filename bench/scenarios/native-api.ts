@@ -3,8 +3,7 @@ import { runFixedRate } from '../lib/autocannon.js';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
 import { quantileBetween, scrapeDecisionBuckets } from '../lib/decision-histogram.js';
 import { cpuBusyPercent } from '../lib/machine.js';
-import { nativeAuthorizeBody, writeKeys } from '../lib/fixtures.js';
-import type { HttpRequestSpec } from '../lib/load-result.js';
+import { nativeAllowSpec, writeKeys } from '../lib/fixtures.js';
 import { startTollgate } from '../lib/servers.js';
 
 const PEAK = { id: 'native-api-key', group: '2. native API', title: 'POST /v1/authorize, API key, default policy', server: 'tollgate' } as const;
@@ -16,13 +15,7 @@ export async function nativeApi(ctx: BenchContext): Promise<void> {
   const keysFile = path.join(ctx.workDir, 'native-keys.yaml');
   const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
   await withServer(startTollgate(ctx.place, 'tollgate-native', { TOLLGATE_KEYS_FILE: keysFile }), async (tollgate) => {
-    const spec: HttpRequestSpec = {
-      url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
-      expect: '"allow":true',
-    };
+    const spec = nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`);
     const peak = await ctx.measure(PEAK, tollgate, spec);
     const rate = peak.load!.rps / 2;
     const before = await scrapeDecisionBuckets(tollgate.adminPort, 'native');

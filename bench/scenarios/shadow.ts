@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
-import { nativeAuthorizeBody, writeKeys } from '../lib/fixtures.js';
+import { nativeAllowSpec, writeKeys } from '../lib/fixtures.js';
 import { startTollgate } from '../lib/servers.js';
 
 const META = { id: 'native-api-shadow', group: '2. native API', title: 'same, with policy.shadow evaluating a candidate on every decision (sample 1.0)', server: 'tollgate' } as const;
@@ -14,11 +14,5 @@ export async function shadowCost(ctx: BenchContext): Promise<void> {
   const keysFile = path.join(ctx.workDir, 'shadow-keys.yaml');
   const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
   const candidate = path.join(ctx.options.root, 'policies', 'build', 'bundle.tar.gz');
-  await withServer(startTollgate(ctx.place, 'tollgate-shadow', { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_POLICY__SHADOW__BUNDLE: candidate }), (tollgate) => ctx.measure(META, tollgate, {
-    url: `http://127.0.0.1:${tollgate.httpPort}/v1/authorize`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: nativeAuthorizeBody({ authorization: `Bearer ${secret}` }),
-    expect: '"allow":true',
-  }, { shadow_sample: 1 }));
+  await withServer(startTollgate(ctx.place, 'tollgate-shadow', { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_POLICY__SHADOW__BUNDLE: candidate }), (tollgate) => ctx.measure(META, tollgate, nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`), { shadow_sample: 1 }));
 }

@@ -28,8 +28,9 @@ decision := model_decision if {
 }
 
 # Every model the request can run (comma lists, fallbacks, batch entries) must be granted; a model
-# call that may run a model it does not name needs a grant of every model ("*").
-model_decision := {"allow": true, "status": 200, "reason": "allowed"} if {
+# call that may run a model it does not name needs a grant of every model ("*"). A granted call is
+# then held to the declared request and token limits (limits.rego).
+model_decision := limit_decision if {
 	models_granted(input.identity)
 	on_behalf_allowed
 } else := {"allow": false, "status": 403, "reason": "model_unknown"} if {

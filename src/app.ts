@@ -15,6 +15,8 @@ import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
+import { createLimits } from './limits/create-limits.js';
+import type { Limits } from './limits/limits.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { defaultBundlePath } from './paths.js';
 import { createAdminApp } from './server/admin.js';
@@ -43,6 +45,7 @@ export class TollgateApp {
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
+  readonly limits: Limits;
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
 
@@ -70,13 +73,18 @@ export class TollgateApp {
       },
     });
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
-    this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });
+    this.limits = createLimits(config.limits, config.usage.redis_url, this.metrics, log);
+    this.outcomes = new Outcomes({
+      outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now,
+      settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
+    });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
       observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, this.outcomes.decisions],
       usage: this.outcomes.usage,
+      limits: this.limits,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
       standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
@@ -125,6 +133,7 @@ export class TollgateApp {
     })));
     clearTimeout(deadline);
     await this.outcomes.close();
+    await this.limits.close();
     await this.loggers.close();
   }
 

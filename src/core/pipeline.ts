@@ -37,6 +37,19 @@ export interface UsageReader {
   usageFor(principal: Principal): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
+/** Request and token limits (src/limits): admitted before policy, concluded on the decision after it. */
+export interface LimitAdmission {
+  /** undefined: no limit applies. Throws a TollgateError when the limit store cannot answer. */
+  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits | undefined>;
+}
+
+export interface AdmittedLimits {
+  /** input.limits */
+  input: Record<string, unknown>;
+  /** Gives back what a deny must not consume; adds the rate-limit headers and metadata. */
+  conclude(decision: Decision): void;
+}
+
 /** Audit log and metrics: told once about every decision. */
 export interface DecisionObserver {
   onDecision(req: AuthzRequest, decision: Decision): void;
@@ -50,6 +63,7 @@ export interface PipelineDeps {
   observers: readonly DecisionObserver[];
   delegation?: DelegationResolver;
   usage?: UsageReader;
+  limits?: LimitAdmission;
   now?: () => number;
   /** Ask the gateway to drop the caller's credential header before it reaches the model provider. */
   removeCredentialHeaders?: boolean;
@@ -82,6 +96,7 @@ export class Pipeline {
     let principal: Principal | null = null;
     let delegation: Delegation | undefined;
     let llm = unknownEndpointFacts(null);
+    let limits: AdmittedLimits | undefined;
     let decision: Decision;
     try {
       const closed = this.deps.gate?.();
@@ -90,14 +105,23 @@ export class Pipeline {
       if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
       llm = readLlmFacts(req, this.deps.reading);
       if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
-      const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
-      const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
+      const nowMs = this.now();
+      // Both stores at once: with Redis, one round trip of latency for the two.
+      const [usageRead, admission] = await Promise.allSettled([
+        principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined,
+        principal && this.deps.limits ? this.deps.limits.admit(decisionId, req, principal, llm, nowMs) : undefined,
+      ]);
+      // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.
+      limits = settledValue(admission);
+      const usage = settledValue(usageRead);
+      const input = buildPolicyInput({ req, principal, delegation, llm, usage, limits: limits?.input, nowMs, credentialHeaders: this.credentialHeaders });
       const verdict = evaluate(policy, input);
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
     } catch (err) {
       // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
     }
+    limits?.conclude(decision);
     decision.policyRevision = policy?.revision ?? '';
     decision.durationMs = performance.now() - started;
     this.record(req, decision);
@@ -184,6 +208,11 @@ export class Pipeline {
     if (err.status === 401) decision.denial.challenge = { error: 'invalid_token' };
     return decision;
   }
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 function evaluate(policy: PolicyEngine, input: Record<string, unknown>): PolicyVerdict {

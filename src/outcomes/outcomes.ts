@@ -14,6 +14,8 @@ export interface OutcomesDeps {
   audit: Logger;
   log: Logger;
   now: () => number;
+  /** Settles a decision's token reservation (src/limits). */
+  settle?: (decisionId: string, tokens: number) => Promise<unknown>;
 }
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
@@ -25,7 +27,7 @@ export class Outcomes {
   private readonly recorder: OutcomeRecorder;
   private readonly config: OutcomesConfig;
 
-  constructor({ outcomes, usage, audit, log, now }: OutcomesDeps) {
+  constructor({ outcomes, usage, audit, log, now, settle }: OutcomesDeps) {
     this.config = outcomes;
     this.decisions = new RecentDecisions(outcomes.remember_decisions);
     this.usage = usage.redis_url
@@ -37,7 +39,7 @@ export class Outcomes {
         onError: (err) => log.warn('usage store (redis) error', { error: err.message }),
       })
       : new MemoryUsageStore(usage.max_subjects, now);
-    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes });
+    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle });
   }
 
   router(): Router {

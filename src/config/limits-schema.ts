@@ -44,7 +44,7 @@ export const limitsSchema = z.strictObject({
   on_store_failure: z.enum(['fail_closed', 'local_fallback']).default('fail_closed'),
   /** local_fallback divides every limit by this (the number of Tollgate replicas sharing the Redis). */
   replicas: positiveInt.default(1),
-  redis_timeout_ms: positiveInt.default(100),
+  redis_timeout_ms: positiveInt.default(250),
   key_prefix: z.string().default('tollgate:limits:'),
   /** In-memory counters kept (least recently used forgotten). */
   max_counters: positiveInt.default(100_000),

@@ -25,9 +25,8 @@ export class RedisLimitStore implements LimitStore {
     this.redis = new Redis(options.url, {
       commandTimeout: options.timeoutMs,
       connectTimeout: Math.max(options.timeoutMs, 1000),
+      // A command waits for a (re)connection at most timeoutMs, then fails; it is never retried late.
       maxRetriesPerRequest: 0,
-      // While disconnected, commands fail at once instead of queueing behind the outage.
-      enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     }) as Scripted;
     this.redis.on('error', options.onError);

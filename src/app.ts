@@ -77,6 +77,7 @@ export class TollgateApp {
     this.outcomes = new Outcomes({
       outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now,
       settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
+      usageFallback: config.limits.on_store_failure === 'local_fallback',
     });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,

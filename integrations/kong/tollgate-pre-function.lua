@@ -39,3 +39,7 @@ end
 for _, name in ipairs(decision.remove_headers or {}) do
   kong.service.request.clear_header(name)
 end
+-- The client's response carries the rate-limit headers (x-ratelimit-*) of an allow too.
+for name, value in pairs(type(decision.response_headers) == "table" and decision.response_headers or {}) do
+  kong.response.set_header(name, value)
+end

@@ -98,8 +98,9 @@ export class MemoryLimitStore implements LimitStore {
       counter = { used: 0, reserved: 0, open: new Map() };
       this.counters.set(key, counter);
     }
+    // Insertion order is expiry order (one TTL), so the scan stops at the first one still open.
     for (const [id, r] of counter.open) {
-      if (r.expiresAtMs > nowMs) continue;
+      if (r.expiresAtMs > nowMs) break;
       counter.open.delete(id);
       counter.reserved -= r.tokens;
       counter.used += r.tokens;

@@ -86,6 +86,29 @@ describe('two Tollgate processes sharing one Redis', () => {
   });
 });
 
+describe('a policy deny after admission, with Redis', () => {
+  let redis: RunningRedis;
+  afterAll(() => redis?.stop());
+
+  test('gives the request and the reservation back', async () => {
+    redis = await startRedis();
+    const options = { url: redis.url, keyPrefix: 'deny:', timeoutMs: 1000, reservationTtlMs: 60_000, onError: () => undefined };
+    const store = new RedisLimitStore(options);
+    const limits: AppliedLimit[] = [
+      { name: 'r.rpm', source: 'config', kind: 'requests', period: '1m', limit: 1, counter: 'r.rpm|a', shared: false },
+      { name: 'r.tpm', source: 'config', kind: 'tokens', period: '1m', limit: 100, counter: 'r.tpm|a', shared: false },
+    ];
+    const ask = { decisionId: 'denied-1', limits, tokens: 100, nowMs: Date.UTC(2026, 0, 1, 12) };
+    const taken = await store.admit(ask);
+    expect(taken.admitted).toBe(true);
+    expect((await store.admit({ ...ask, decisionId: 'second' })).admitted).toBe(false);
+    await store.release(ask);
+    expect(await store.settle('denied-1', 5, ask.nowMs)).toBe(false);
+    expect(await store.admit({ ...ask, decisionId: 'third' })).toMatchObject({ admitted: true, states: [{ used: 0, reserved: 0 }, { used: 0, reserved: 0 }] });
+    await store.close();
+  });
+});
+
 describe('Redis limit store at a minute edge', () => {
   let redis: RunningRedis;
   beforeAll(async () => {

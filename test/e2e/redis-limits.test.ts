@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { spawnServe, type ServeProcess } from '../helpers/cli.js';
 import { startRedis, type RunningRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
 import { postJson, tempDir, writeFile, writeKeys, type TestKey } from '../helpers/tollgate.js';
 import { RedisLimitStore } from '../../src/limits/redis-limits.js';
 import type { AppliedLimit } from '../../src/limits/applicable.js';
@@ -66,6 +67,9 @@ describe('two Tollgate processes sharing one Redis', () => {
     expect(decisions.filter((d) => !d.allow).map((d) => d.reason)).toEqual(Array(30).fill('tokens_limit_exceeded'));
     expect(admitted).toHaveLength(10);
     expect(await counter()).toEqual({ used: 0, reserved: 1000 });
+    // None lost: every call has its answer above and its audit record on the replica that decided it.
+    const ids = new Set(decisions.map((d) => d.decision_id));
+    await waitFor(() => replicas.flatMap((r) => r.lines).filter((l) => l.log_type === 'decision' && ids.has(l.decision_id)).length === 40);
     // Settled on the other replica than the one that decided: the reservation lives in Redis.
     const actual = admitted.map((_, i) => 40 + i * 5);
     await Promise.all(admitted.map((d, i) => report(i + 1, d.decision_id, actual[i])));

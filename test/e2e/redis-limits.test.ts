@@ -40,10 +40,10 @@ describe('two Tollgate processes sharing one Redis', () => {
       // Two cores shared by many test processes: a loaded machine must not turn a slow answer into a 503.
       TOLLGATE_LIMITS__REDIS_TIMEOUT_MS: '3000' };
     replicas = await Promise.all([spawnServe(env), spawnServe(env)]);
-  });
+  }, 120_000); // spawnServe compiles dist/ first: slow while the whole suite runs
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    for (const r of replicas ?? []) r.child.kill('SIGTERM');
+    await Promise.all((replicas ?? []).map((r) => r.exited));
     client.disconnect();
     await redis.stop();
   });

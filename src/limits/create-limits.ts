@@ -21,10 +21,17 @@ export function createLimits(config: LimitsConfig, redisUrl: string | null, metr
     onError: (err) => log.debug('limit store (redis) connection error', { error: err.message }),
   });
   const local = config.on_store_failure === 'local_fallback' ? memory(config.replicas, 'local_fallback') : undefined;
+  // Every failure is counted; during an outage the log gets one line every 10 s, not one per decision.
+  let lastLogMs = 0;
+  let unlogged = 0;
   const store = new ResilientLimitStore(redis, local, {
     storeError: (err) => {
       metrics.limitsStoreErrors.inc();
-      log.warn('limit store (redis) failed', { error: message(err), on_store_failure: config.on_store_failure });
+      unlogged++;
+      if (Date.now() - lastLogMs < 10_000) return;
+      log.warn('limit store (redis) failed', { error: message(err), failures: unlogged, on_store_failure: config.on_store_failure });
+      lastLogMs = Date.now();
+      unlogged = 0;
     },
     fallback: (active) => {
       metrics.limitsLocalFallback.set(active ? 1 : 0);

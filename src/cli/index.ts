@@ -1,44 +1,40 @@
-import { keysCommand } from './keys.js';
-import { policyCommand } from './policy.js';
-import { serve } from './serve.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../paths.js';
+import { runGroup, subcommand, type Command, type FlagSpecs } from './args.js';
+import { keysGroup } from './keys.js';
+import { serveCommand } from './serve.js';
 
-const USAGE = `usage: tollgate <command>
-
-  serve [--config FILE]                      run the sidecar (config also from TOLLGATE_CONFIG / TOLLGATE_* env)
-  keys create --file F --subject S --models GLOB[,GLOB] [--scopes S,..] [--expires 30d] [--description T] [--json]
-  keys list --file F [--json]
-  keys revoke ID --file F
-  policy build [--out FILE]                  compile policies/ to a Wasm bundle with the pinned OPA
-  policy inspect [--bundle FILE]             show revision, entrypoints and required builtins
+const EXIT_CODES = `
+--version prints the version. Exit codes: 0 done, 1 failed (the message says why), 2 usage error
+(unknown command or flag, missing or bad value; nothing was done).
 `;
 
+const commands = [
+  subcommand(serveCommand as Command<FlagSpecs>),
+  keysGroup,
+  // Imported when used, as serve imports the server: it loads the Wasm engine.
+  { word: 'policy', usage: 'build | inspect: build and inspect policy bundles', run: async (args: string[]) => (await import('./policy.js')).policyCommand(args) },
+];
+
 export async function runCli(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  if (argv[0] === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   try {
-    switch (command) {
-      case 'serve':
-        return await serve(flag(rest, '--config'));
-      case 'keys':
-        return keysCommand(rest);
-      case 'policy':
-        return await policyCommand(rest);
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        process.stderr.write(`tollgate: unknown command "${command}"\n${USAGE}`);
-        return 2;
-    }
+    return await runGroup('tollgate', commands, argv, EXIT_CODES);
   } catch (err) {
     process.stderr.write(`tollgate: ${(err as Error).message}\n`);
     return 1;
   }
 }
 
-/** Value of `--name value` (or `--name=value`), undefined when absent. */
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Value of `--name value` (or `--name=value`), undefined when absent. policy.ts reads its flags with it until it moves onto args.ts. */
 export function flag(args: string[], name: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === name) {
@@ -48,8 +44,4 @@ export function flag(args: string[], name: string): string | undefined {
     if (args[i].startsWith(`${name}=`)) return args[i].slice(name.length + 1);
   }
   return undefined;
-}
-
-export function hasFlag(args: string[], name: string): boolean {
-  return args.includes(name);
 }

@@ -1,15 +1,32 @@
-import { TollgateApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { UsageError, type Command } from './args.js';
 
-/** `tollgate serve [--config file]`: runs until SIGTERM/SIGINT, then drains and exits 0. */
-export async function serve(configPath: string | undefined): Promise<number> {
-  let app: TollgateApp;
+const serveFlags = { config: { type: 'string' } } as const;
+
+export const serveCommand: Command<typeof serveFlags> = {
+  name: 'tollgate serve',
+  usage: '[--config FILE]',
+  help: `Runs the sidecar until SIGTERM or SIGINT, then drains and exits 0.
+
+  --config FILE   YAML configuration (default: TOLLGATE_CONFIG, else the embedded defaults);
+                  TOLLGATE_* environment variables override it
+An invalid configuration exits 2 naming every bad key; a failure to start exits 1.`,
+  flags: serveFlags,
+  positionals: [],
+  run: (flags) => serve(flags.config),
+};
+
+async function serve(configPath: string | undefined): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
   try {
-    app = new TollgateApp(loadConfig(process.env, configPath ?? process.env.TOLLGATE_CONFIG));
+    config = loadConfig(process.env, configPath ?? process.env.TOLLGATE_CONFIG);
   } catch (err) {
-    process.stderr.write(`tollgate: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
-    return 2;
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
   }
+  // Loaded here, not at startup: the other commands do not pay for the whole server.
+  const { TollgateApp } = await import('../app.js');
+  const app = new TollgateApp(config);
   try {
     await app.start();
   } catch (err) {

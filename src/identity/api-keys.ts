@@ -11,8 +11,12 @@ import { principalId } from './principal-id.js';
 interface LoadedKey {
   disabled: boolean;
   hash: Buffer;
+  /** The secret a rotation replaced, accepted until untilMs. */
+  previous?: { hash: Buffer; untilMs: number };
   expiresAtMs: number | null;
   principal: Principal;
+  /** What the key may do, as text: a failed reload keeps a key only if this is unchanged. */
+  grant: string;
 }
 
 export interface ApiKeyStoreOptions {
@@ -53,9 +57,10 @@ export class ApiKeyAuthenticator implements Authenticator {
   /**
    * A file that loads replaces the key set. One that fails (a bad line, bad YAML) cannot be trusted
    * to add or widen keys, but what it says against a key still counts: each last-good key is kept
-   * only if the file still has a valid record for it with the same secret, subject, models and
-   * scopes, and then takes that record's revocation and earlier expiry. Keys it dropped, garbled or
-   * changed otherwise stop working until the file loads again.
+   * only if the file still has a valid record for it with the same secret and grant (subject,
+   * models, scopes, tools, limits), and then takes that record's revocation, earlier expiry and
+   * earlier end of a rotation's grace period. Keys it dropped, garbled or changed otherwise stop
+   * working until the file loads again.
    */
   reload(): void {
     try {
@@ -74,7 +79,7 @@ export class ApiKeyAuthenticator implements Authenticator {
     // Another shape is another authenticator's; one nobody accepts is still a 401 (the pipeline's rule).
     if (!parsed) return null;
     const key = this.keys.get(parsed.id);
-    if (!key || !timingSafeEqual(key.hash, Buffer.from(hashSecret(secret)))) {
+    if (!key || !matches(key, Buffer.from(hashSecret(secret)), this.now())) {
       throw new TollgateError('ERR_CREDENTIAL_INVALID', 'API key is not valid');
     }
     if (key.disabled) throw new TollgateError('ERR_CREDENTIAL_REVOKED', 'API key has been revoked');
@@ -85,6 +90,11 @@ export class ApiKeyAuthenticator implements Authenticator {
   }
 }
 
+function matches(key: LoadedKey, presented: Buffer, now: number): boolean {
+  if (timingSafeEqual(key.hash, presented)) return true;
+  return key.previous !== undefined && now < key.previous.untilMs && timingSafeEqual(key.previous.hash, presented);
+}
+
 function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
   const keys = new Map<string, LoadedKey>();
   for (const record of records) {
@@ -93,7 +103,9 @@ function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
     keys.set(record.id, {
       disabled: record.disabled,
       hash: Buffer.from(record.hash),
+      ...(record.previous && { previous: { hash: Buffer.from(record.previous.hash), untilMs: Date.parse(record.previous.valid_until) } }),
       expiresAtMs,
+      grant: grantOf(record),
       principal: Object.freeze({
         kind: 'api_key' as const,
         id: principalId('api_key', record.subject),
@@ -121,13 +133,22 @@ function restrictedBy(current: Map<string, LoadedKey>, readable: Map<string, Key
       ...record,
       disabled: key.disabled || record.disabled,
       expires_at: earliest.length === 0 ? null : new Date(Math.min(...earliest)).toISOString(),
+      previous: keptPrevious(key, record),
     });
   }
   return loadKeys(kept);
 }
 
+/** A file that fails to load may end a replaced secret's grace period early, never start or extend one. */
+function keptPrevious(key: LoadedKey, record: KeyRecord): KeyRecord['previous'] {
+  if (!key.previous || record.previous?.hash !== key.previous.hash.toString()) return undefined;
+  return { hash: record.previous.hash, valid_until: new Date(Math.min(key.previous.untilMs, Date.parse(record.previous.valid_until))).toISOString() };
+}
+
 function sameGrant(key: LoadedKey, record: KeyRecord): boolean {
-  const p = key.principal;
-  return key.hash.toString() === record.hash && p.subject === record.subject
-    && JSON.stringify(p.models) === JSON.stringify(record.models) && JSON.stringify(p.scopes) === JSON.stringify(record.scopes);
+  return key.hash.toString() === record.hash && key.grant === grantOf(record);
+}
+
+function grantOf(record: KeyRecord): string {
+  return JSON.stringify([record.subject, record.models, record.scopes, record.tools, record.limits ?? null]);
 }

@@ -6,20 +6,44 @@ import { TollgateError } from '../core/errors.js';
 import { isObject } from '../core/is-object.js';
 import { withFileLock } from './file-lock.js';
 
+const positiveInt = z.number().int().positive();
+const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+const secretHash = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+
+/** The periods a token budget can be counted over. */
+export const TOKEN_BUDGET_PERIODS = ['1m', '1h', '1d', '30d', '1mo'] as const;
+export type TokenBudgetPeriod = (typeof TOKEN_BUDGET_PERIODS)[number];
+
+/** Per-key limits: requests and tokens per minute, and a token budget per period. */
+export const keyLimitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  token_budget: z.strictObject({ tokens: positiveInt, period: z.enum(TOKEN_BUDGET_PERIODS) }).optional(),
+});
+export type KeyLimits = z.infer<typeof keyLimitsSchema>;
+
 /** A stored API key: the secret itself is never stored, only its SHA-256. */
 export const keyRecordSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]{12}$/),
-  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  hash: secretHash,
   subject: z.string().min(1),
   models: z.array(z.string()).default([]),
   scopes: z.array(z.string()).default([]),
+  /** Tool-name globs, matched like models. */
+  tools: z.array(z.string()).default([]),
+  limits: keyLimitsSchema.optional(),
   description: z.string().optional(),
   created_at: z.string(),
-  expires_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date').nullable().default(null),
+  expires_at: date.nullable().default(null),
   disabled: z.boolean().default(false),
   revoked_at: z.string().nullable().optional(),
+  rotated_at: z.string().optional(),
+  /** The secret the last rotation replaced, accepted until `valid_until` (the grace period). */
+  previous: z.strictObject({ hash: secretHash, valid_until: date }).optional(),
 });
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
+/** A record as it may be written: fields with defaults may be left out. */
+export type KeyRecordInput = z.input<typeof keyRecordSchema>;
 
 const keyFileSchema = z.strictObject({ keys: z.array(keyRecordSchema).default([]) });
 
@@ -36,10 +60,14 @@ export function hashSecret(secret: string): string {
   return `sha256:${hash('sha256', secret, 'hex')}`;
 }
 
-export function newKeySecret(): { id: string; secret: string } {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const id = Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
+/** A new secret for a new key, or for key `id` (a rotation keeps the id). */
+export function newKeySecret(id = newKeyId()): { id: string; secret: string } {
   return { id, secret: `tg_${id}_${randomBytes(32).toString('base64url')}` };
+}
+
+function newKeyId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
 }
 
 /** The file's text; a missing file is an empty one. */
@@ -87,7 +115,7 @@ const HEADER = '# Tollgate API keys, managed by `tollgate keys`. Only SHA-256 ha
  * Atomic replace (write, fsync, rename), readable by the owner only. Alone it is not safe against a
  * concurrent change: changes go through updateKeyFile.
  */
-export function writeKeyFile(path: string, keys: KeyRecord[]): void {
+export function writeKeyFile(path: string, keys: KeyRecordInput[]): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const body = keys.length === 0 ? 'keys: []\n' : `keys:\n${keys.map((k) => `  - ${JSON.stringify(k)}\n`).join('')}`;
   const fd = openSync(tmp, 'w', 0o600);

@@ -1,14 +1,59 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
 let built = false;
 
-/** Tests that spawn the real CLI need dist/ to match the sources: compile once per test file. */
+/**
+ * Tests that spawn the real CLI need dist/ to match the sources. Jest runs test files in parallel
+ * workers and tsc rewrites every file, which a CLI another worker just started would read half
+ * written: so one worker compiles at a time, and only when a source is newer than the last build.
+ * TOLLGATE_SKIP_BUILD=1 (set by `npm test`, which has just built) skips it, as in the Go and Python suites.
+ */
 export function ensureBuilt(): void {
-  if (built) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageRoot(), stdio: 'pipe' });
+  if (built || process.env.TOLLGATE_SKIP_BUILD === '1') return;
+  const root = packageRoot();
+  const stamp = path.join(root, 'dist', '.build-stamp');
+  mkdirSync(path.dirname(stamp), { recursive: true });
+  withBuildLock(`${stamp}.lock`, () => {
+    if (newestMtime(path.join(root, 'src')) < mtimeOf(stamp)) return;
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+    writeFileSync(stamp, '');
+  });
   built = true;
+}
+
+function withBuildLock(lock: string, fn: () => void): void {
+  // A lock older than any build is left by a worker that was killed.
+  for (const deadline = Date.now() + 180_000; ;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (Date.now() - mtimeOf(lock) > 120_000) rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} is held: another test worker is compiling`, { cause: err });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestMtime(dir: string): number {
+  return Math.max(...readdirSync(dir, { withFileTypes: true, recursive: true }).map((e) => mtimeOf(path.join(e.parentPath, e.name))));
 }
 
 export const CLI = path.join(packageRoot(), 'bin', 'tollgate.js');

@@ -7,7 +7,7 @@ export function writeKeys(file: string, specs: Array<Partial<KeyRecord> & { subj
   const keys = specs.map((spec) => {
     const { id, secret } = newKeySecret();
     const record: KeyRecord = {
-      id, hash: hashSecret(secret), models: [], scopes: [], created_at: new Date().toISOString(), expires_at: null, disabled: false, ...spec,
+      id, hash: hashSecret(secret), models: [], scopes: [], tools: [], created_at: new Date().toISOString(), expires_at: null, disabled: false, ...spec,
     };
     return { id, secret, record };
   });

@@ -5,7 +5,7 @@ import { parseKeyFileText, readKeyFile, writeKeyFile, type KeyRecord } from '../
 import { tempDir } from '../../helpers/tollgate.js';
 
 const base: KeyRecord = {
-  id: 'abcdefghijkl', hash: `sha256:${'a'.repeat(64)}`, subject: 'agent-7', models: ['gpt-4o*', 'claude-*'], scopes: [],
+  id: 'abcdefghijkl', hash: `sha256:${'a'.repeat(64)}`, subject: 'agent-7', models: ['gpt-4o*', 'claude-*'], scopes: [], tools: [],
   created_at: '2026-01-01T00:00:00.000Z', expires_at: null, disabled: false,
 };
 
@@ -52,5 +52,28 @@ describe('key file', () => {
     expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/duplicate key id abcdefghijkl/) });
     writeFileSync(file, 'keys: [{{{\n');
     expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringMatching(/^key file .*bad\.yaml: /) });
+  });
+
+  test('tools and limits: read back as written; defaults for records without them; bad values are ERR_KEY_FILE_INVALID naming the field', () => {
+    const file = path.join(tempDir(), 'grants.yaml');
+    const granted = { ...base, tools: ['search_*'], limits: { rpm: 60, tpm: 100000, token_budget: { tokens: 1000000, period: '1mo' as const } } };
+    writeKeyFile(file, [granted]);
+    expect(readKeyFile(file)).toEqual([granted]);
+    const { tools: _tools, ...withoutTools } = base;
+    writeKeyFile(file, [withoutTools]);
+    expect(readKeyFile(file)).toEqual([{ ...base, tools: [] }]);
+    for (const [limits, field] of [
+      [{ rpm: 0 }, 'keys.0.limits.rpm'],
+      [{ tpm: 1.5 }, 'keys.0.limits.tpm'],
+      [{ rpm: '60' }, 'keys.0.limits.rpm'],
+      [{ token_budget: { tokens: 10, period: '2d' } }, 'keys.0.limits.token_budget.period'],
+      [{ token_budget: { tokens: 10 } }, 'keys.0.limits.token_budget.period'],
+      [{ rps: 5 }, 'keys.0.limits'],
+    ] as const) {
+      writeFileSync(file, `keys:\n  - ${JSON.stringify({ ...base, limits })}\n`);
+      expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringContaining(`${field}:`) });
+    }
+    writeFileSync(file, `keys:\n  - ${JSON.stringify({ ...base, tools: 'search' })}\n`);
+    expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringContaining('keys.0.tools:') });
   });
 });

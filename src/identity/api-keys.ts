@@ -115,6 +115,8 @@ function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
         models: record.models,
         groups: [],
         expiresAt: expiresAtMs === null ? undefined : Math.floor(expiresAtMs / 1000),
+        // Enforced at admission (src/limits) with every other applicable limit.
+        ...(record.limits && { limits: record.limits }),
       }),
     });
   }

@@ -31,7 +31,9 @@ describe('rate-limit headers through every adapter', () => {
     const callers = [...GATEWAYS, 'metadata'];
     const written = writeKeys(file, callers.map((c) => ({ subject: `svc-${c}`, models: ['gpt-4o*'] })));
     callers.forEach((c, i) => { keys[c] = written[i]; });
-    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file, TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false' }, writeFile(dir, 'tollgate.yaml', CONFIG));
+    // A fixed clock: a minute turning mid-test would start a fresh rpm window.
+    const now = Date.UTC(2026, 0, 1, 12, 0, 5);
+    tg = await startTollgate({ TOLLGATE_KEYS_FILE: file, TOLLGATE_UPSTREAM__BODY_FALLBACKS: 'false' }, writeFile(dir, 'tollgate.yaml', CONFIG), () => now);
     const envoyHttp = new EnvoyHttpEmulator(Number(new URL(tg.url).port));
     grpc = authorizationClient(grpcPort(tg));
     const azurePath = '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21';

@@ -23,7 +23,9 @@ describe.each(['fail_closed', 'local_fallback'])('Redis down with on_store_failu
     const dir = tempDir();
     const keys = path.join(dir, 'keys.yaml');
     [key] = writeKeys(keys, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
-    tg = await startTollgate({ TOLLGATE_KEYS_FILE: keys, TOLLGATE_USAGE__REDIS_URL: redis.url }, writeFile(dir, 'tollgate.yaml', CONFIG(mode)));
+    // A fixed clock: a minute turning mid-test would start a fresh rpm window.
+    const now = Date.UTC(2026, 0, 1, 12, 0, 5);
+    tg = await startTollgate({ TOLLGATE_KEYS_FILE: keys, TOLLGATE_USAGE__REDIS_URL: redis.url }, writeFile(dir, 'tollgate.yaml', CONFIG(mode)), () => now);
   });
   afterAll(async () => {
     await tg.stop();

@@ -32,11 +32,12 @@ decision := model_decision if {
 # A prompt carrying a secret (a private key, a cloud or provider key, a JWT) never reaches a model.
 # Every model the request can run (comma lists, fallbacks, batch entries) must be granted; a model
 # call that may run a model it does not name needs a grant of every model ("*"). The tools it
-# offers the model must be granted once the caller has any tool grant (offered_tools_allowed).
+# offers the model must be granted once the caller has any tool grant (offered_tools_allowed). A granted
+# call is then held to the declared request and token limits (limit_decision, at the end of this file).
 model_decision := {"allow": false, "status": 403, "reason": "prompt_secret"} if {
 	some finding in input.llm.findings
 	startswith(finding.kind, "secret.")
-} else := {"allow": true, "status": 200, "reason": "allowed"} if {
+} else := limit_decision if {
 	models_granted(input.identity)
 	on_behalf_allowed
 	offered_tools_allowed
@@ -182,4 +183,28 @@ mcp_open if input.mcp.method in mcp_open_methods
 mcp_open if {
 	is_string(input.mcp.method)
 	startswith(input.mcp.method, "notifications/")
+}
+
+# Declared request and token limits (docs/limits.md), read from input.limits: Tollgate has already
+# checked every applicable limit and reserved the call's tokens when there was room. A call that
+# does not fit is a 429 with a reason of its own; Tollgate adds retry-after and x-ratelimit-*.
+# Exceptions (data.tollgate.limit_exempt): identity ids, and model globs (zero-cost self-hosted
+# models) that every model of the call must match. An exempt call that did not fit is allowed and
+# not counted (nothing was reserved for it).
+limit_decision := {"allow": false, "status": 429, "reason": reason} if {
+	reason := limit_reasons[input.limits.exceeded.kind]
+	not limit_exempt
+} else := {"allow": true, "status": 200, "reason": "allowed"}
+
+limit_reasons := {"requests": "requests_limit_exceeded", "tokens": "tokens_limit_exceeded"}
+
+limit_exempt if input.identity.id in data.tollgate.limit_exempt.subjects
+
+limit_exempt if {
+	not input.llm.model_unknown
+	count(input.llm.models) > 0
+	every model in input.llm.models {
+		some pattern in data.tollgate.limit_exempt.models
+		model_matches(pattern, model)
+	}
 }

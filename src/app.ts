@@ -18,6 +18,8 @@ import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
 import { BundleVerifier } from './policy/bundle-signature.js';
+import { createLimits } from './limits/create-limits.js';
+import type { Limits } from './limits/limits.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { ShadowPolicy } from './policy/shadow.js';
 import { policySource } from './policy/policy-source.js';
@@ -53,6 +55,7 @@ export class TollgateApp {
   readonly identity: Identity;
   readonly pipeline: Pipeline;
   readonly outcomes: Outcomes;
+  readonly limits: Limits;
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
 
@@ -99,7 +102,12 @@ export class TollgateApp {
       config: config.decision_logs, path: config.policy.entrypoint, version: packageVersion(), registry: this.metrics.registry, log, now,
     }) : undefined;
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
-    this.outcomes = new Outcomes({ outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now });
+    this.limits = createLimits(config.limits, config.usage.redis_url, this.metrics, log);
+    this.outcomes = new Outcomes({
+      outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now,
+      settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
+      usageFallback: config.limits.on_store_failure === 'local_fallback',
+    });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
@@ -109,6 +117,7 @@ export class TollgateApp {
       dryRun: config.policy.mode === 'dry_run',
       recordInput: logConfig.include_input,
       usage: this.outcomes.usage,
+      limits: this.limits,
       removeCredentialHeaders: config.upstream.remove_credential_headers,
       gate: this.loggers.trail.gate,
       standardCredentialHeaders: STANDARD_CREDENTIAL_HEADERS,
@@ -167,6 +176,7 @@ export class TollgateApp {
     clearTimeout(deadline);
     await this.outcomes.close();
     await this.decisionLogs?.close();
+    await this.limits.close();
     await this.loggers.close();
   }
 

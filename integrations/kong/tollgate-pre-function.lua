@@ -40,3 +40,7 @@ end
 for name, value in pairs(decision.headers or {}) do
   kong.service.request.set_header(name, value)
 end
+-- The client's response carries the rate-limit headers (x-ratelimit-*) of an allow too.
+for name, value in pairs(type(decision.response_headers) == "table" and decision.response_headers or {}) do
+  kong.response.set_header(name, value)
+end

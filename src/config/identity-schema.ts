@@ -22,6 +22,10 @@ export const claimMappingSchema = z.strictObject({
   tenant: claimPath.nullable().default(null),
   /** A claim listing model globs the token grants directly. */
   models: claimPath.nullable().default(null),
+  /** Claims carrying the caller's limits (docs/limits.md): requests and tokens per minute, `N/PERIOD` budget. */
+  rpm: claimPath.nullable().default(null),
+  tpm: claimPath.nullable().default(null),
+  token_budget: claimPath.nullable().default(null),
 });
 
 export const issuerSchema = z.strictObject({

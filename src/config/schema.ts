@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { adaptersSchema } from './adapters-schema.js';
 import { identitySchema } from './identity-schema.js';
+import { limitsSchema } from './limits-schema.js';
 import { outcomesSchema, usageSchema } from './outcomes-schema.js';
 import { extraEndpointSchema } from './endpoints-schema.js';
 import { policySchema } from './policy-schema.js';
@@ -69,6 +70,7 @@ export const configSchema = z.strictObject({
   identity: identitySchema.prefault({}),
   usage: usageSchema.prefault({}),
   outcomes: outcomesSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
   adapters: adaptersSchema.prefault({}),
   decision_logs: decisionLogsSchema.prefault({}),
   mcp: mcpSchema.prefault({}),

@@ -42,6 +42,7 @@ export const ERRORS = {
   ERR_HEADERS_TOO_LARGE: { status: 431, reason: 'request_headers_too_large' },
   ERR_INTERNAL: { status: 500, reason: 'internal_error' },
   ERR_DEPENDENCY_UNAVAILABLE: { status: 503, reason: 'dependency_unavailable' },
+  ERR_LIMITS_UNAVAILABLE: { status: 503, reason: 'limits_unavailable' },
   ERR_NOT_FOUND: { status: 404, reason: 'not_found' },
   ERR_UNAUTHENTICATED: { status: 401, reason: 'unauthenticated' },
   ERR_ADMIN_MUTATION_REFUSED: { status: 403, reason: 'admin_mutation_refused' },

@@ -53,6 +53,19 @@ export interface UsageReader {
   usageFor(principal: Principal): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
+/** Request and token limits (src/limits): admitted before policy, concluded on the decision after it. */
+export interface LimitAdmission {
+  /** undefined: no limit applies. Throws a TollgateError when the limit store cannot answer. */
+  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits | undefined>;
+}
+
+export interface AdmittedLimits {
+  /** input.limits */
+  input: Record<string, unknown>;
+  /** Gives back what a deny must not consume; adds the rate-limit headers and metadata. */
+  conclude(decision: Decision): void;
+}
+
 /** Audit log and metrics: told once about every decision. */
 export interface DecisionObserver {
   onDecision(req: AuthzRequest, decision: Decision): void;
@@ -66,6 +79,7 @@ export interface PipelineDeps {
   observers: readonly DecisionObserver[];
   delegation?: DelegationResolver;
   usage?: UsageReader;
+  limits?: LimitAdmission;
   now?: () => number;
   /** Ask the gateway to drop the caller's credential header before it reaches the model provider. */
   removeCredentialHeaders?: boolean;
@@ -114,6 +128,7 @@ export class Pipeline {
     let delegation: Delegation | undefined;
     let llm = unknownEndpointFacts(null);
     let mcp: McpFacts | null | undefined;
+    let limits: AdmittedLimits | undefined;
     let decision: Decision;
     try {
       const closed = this.deps.gate?.();
@@ -123,8 +138,16 @@ export class Pipeline {
       llm = readLlmFacts(req, this.deps.reading);
       mcp = readMcpFacts(req, llm);
       if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
-      const usage = principal && this.deps.usage ? await this.deps.usage.usageFor(principal) : undefined;
-      const input = buildPolicyInput({ req, principal, delegation, llm, usage, nowMs: this.now(), credentialHeaders: this.credentialHeaders });
+      const nowMs = this.now();
+      // Both stores at once: with Redis, one round trip of latency for the two.
+      const [usageRead, admission] = await Promise.allSettled([
+        principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined,
+        principal && this.deps.limits ? this.deps.limits.admit(decisionId, req, principal, llm, nowMs) : undefined,
+      ]);
+      // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.
+      limits = settledValue(admission);
+      const usage = settledValue(usageRead);
+      const input = buildPolicyInput({ req, principal, delegation, llm, usage, limits: limits?.input, nowMs, credentialHeaders: this.credentialHeaders });
       const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
       if (verdict.allow && probe) probe(input, (doc) => evaluate(policy, doc));
       decision = this.fromVerdict(decisionId, req, verdict, principal, delegation, llm);
@@ -135,6 +158,7 @@ export class Pipeline {
       decision = this.fromFailure(decisionId, asTollgateError(err, 'ERR_INTERNAL'), principal, delegation, llm);
       mcp ??= mcpFactsForAnswer(req); // a refused MCP call is still answered in JSON-RPC, with its id
     }
+    limits?.conclude(decision);
     if (mcp) answerAsMcp(decision, mcp, this.deps.mcpResourceMetadataUrl ?? null);
     decision.policyRevision = policy?.revision ?? '';
     if (this.deps.dryRun) decision = dryRunAllow(decision, () => this.fromVerdict(decisionId, req, DRY_RUN_ALLOW, principal, delegation, llm));
@@ -272,6 +296,11 @@ export class Pipeline {
     if (err.status === 401) decision.denial.challenge = { error: 'invalid_token' };
     return decision;
   }
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 function evaluate(policy: PolicyEngine, input: Record<string, unknown>): PolicyVerdict {

@@ -9,10 +9,15 @@ export interface PolicyInputContext {
   delegation?: Delegation;
   llm: LlmFacts;
   usage?: Record<string, unknown>;
+  /** What admission found (docs/limits.md); absent when no limit applies. */
+  limits?: Record<string, unknown>;
   nowMs: number;
   /** Lower-case header names that carry credentials; removed before policy sees the headers. */
   credentialHeaders: ReadonlySet<string>;
 }
+
+/** input.limits when no limit applies to the request. */
+const NO_LIMITS = Object.freeze({ admitted: true, exceeded: null, estimate: null, store: null, applied: [] });
 
 export function buildPolicyInput(ctx: PolicyInputContext): Record<string, unknown> {
   const { req, principal, delegation, llm } = ctx;
@@ -55,6 +60,7 @@ export function buildPolicyInput(ctx: PolicyInputContext): Record<string, unknow
     // One call's document per evaluation (core/mcp/mcp-input.ts); null when the request is no MCP call.
     mcp: null,
     usage: ctx.usage ?? {},
+    limits: ctx.limits ?? NO_LIMITS,
     time: { now_ns: ctx.nowMs * 1e6, now: new Date(ctx.nowMs).toISOString() },
   };
 }

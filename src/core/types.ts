@@ -80,6 +80,15 @@ export interface Principal {
   workload?: WorkloadIdentity;
   /** Verified credential expiry (epoch seconds), when it has one. */
   expiresAt?: number;
+  /** Limits the credential itself carries (an API key's record, mapped JWT claims); docs/limits.md. */
+  limits?: CallerLimits;
+}
+
+/** Requests and tokens a caller may use: `rpm`/`tpm` per minute, a token budget per period. */
+export interface CallerLimits {
+  rpm?: number;
+  tpm?: number;
+  token_budget?: { tokens: number; period: '1m' | '1h' | '1d' | '30d' | '1mo' };
 }
 
 export interface WorkloadIdentity {

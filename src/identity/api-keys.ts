@@ -124,6 +124,8 @@ function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
         tools: [...new Set([...record.tools, ...toolsFromScopes(record.scopes)])],
         groups: [],
         expiresAt: expiresAtMs === null ? undefined : Math.floor(expiresAtMs / 1000),
+        // Enforced at admission (src/limits) with every other applicable limit.
+        ...(record.limits && { limits: record.limits }),
       }),
     });
   }

@@ -67,6 +67,22 @@ export class Metrics implements DecisionObserver {
     registers: [this.registry],
   });
   readonly bundles = new BundleMetrics(this.registry);
+  readonly limitDenials = new Counter({
+    name: 'tollgate_limit_denials_total',
+    help: 'Model calls denied with a 429 because a request or token limit had no room, by kind of limit.',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+  readonly limitsStoreErrors = new Counter({
+    name: 'tollgate_limits_store_errors_total',
+    help: 'Limit store (Redis) commands that failed or timed out.',
+    registers: [this.registry],
+  });
+  readonly limitsLocalFallback = new Gauge({
+    name: 'tollgate_limits_local_fallback',
+    help: '1 while limits are enforced on this replica alone (Redis unavailable, limits.on_store_failure: local_fallback).',
+    registers: [this.registry],
+  });
   private readonly reasons = new Set<string>();
 
   constructor() {

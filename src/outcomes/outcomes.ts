@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Logger } from 'winston';
 import type { OutcomesConfig, UsageConfig } from '../config/outcomes-schema.js';
 import { MemoryUsageStore } from '../limits/memory-usage.js';
+import { FallbackUsageStore } from '../limits/fallback-usage.js';
 import { RedisUsageStore } from '../limits/redis-usage.js';
 import type { UsageStore } from '../limits/usage.js';
 import { RecentDecisions } from './recent-decisions.js';
@@ -14,6 +15,10 @@ export interface OutcomesDeps {
   audit: Logger;
   log: Logger;
   now: () => number;
+  /** Settles a decision's token reservation (src/limits). */
+  settle?: (decisionId: string, tokens: number) => Promise<unknown>;
+  /** limits.on_store_failure is local_fallback: a failing Redis falls back to counters in this process. */
+  usageFallback?: boolean;
 }
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
@@ -25,10 +30,11 @@ export class Outcomes {
   private readonly recorder: OutcomeRecorder;
   private readonly config: OutcomesConfig;
 
-  constructor({ outcomes, usage, audit, log, now }: OutcomesDeps) {
+  constructor({ outcomes, usage, audit, log, now, settle, usageFallback }: OutcomesDeps) {
     this.config = outcomes;
     this.decisions = new RecentDecisions(outcomes.remember_decisions);
-    this.usage = usage.redis_url
+    const memory = () => new MemoryUsageStore(usage.max_subjects, now);
+    const redis = usage.redis_url
       ? new RedisUsageStore({
         url: usage.redis_url,
         keyPrefix: usage.key_prefix,
@@ -36,8 +42,11 @@ export class Outcomes {
         now,
         onError: (err) => log.warn('usage store (redis) error', { error: err.message }),
       })
-      : new MemoryUsageStore(usage.max_subjects, now);
-    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes });
+      : undefined;
+    this.usage = !redis ? memory() : usageFallback
+      ? new FallbackUsageStore(redis, memory(), (err) => log.warn('usage store (redis) failed; counting on this replica', { error: err instanceof Error ? err.message : String(err) }))
+      : redis;
+    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle });
   }
 
   router(): Router {

@@ -12,6 +12,8 @@ export interface OutcomeRecorderDeps {
   audit: Logger;
   /** How many reported decision ids to remember for idempotency. */
   rememberOutcomes: number;
+  /** Replaces the decision's token reservation by the tokens used (src/limits); never throws. */
+  settle?: (decisionId: string, tokens: number) => Promise<unknown>;
 }
 
 /** Links an outcome to its decision, counts its usage once, and writes the outcome record. */
@@ -29,6 +31,8 @@ export class OutcomeRecorder {
     // Claimed before any await, so a concurrent repeat is a duplicate too; released if counting fails.
     this.reported.set(id, true);
     try {
+      // By decision id alone: the reservation is in the shared store, whichever replica decided.
+      await this.deps.settle?.(id, outcome.totalTokens);
       const caller = this.deps.decisions.get(id);
       // Counted under the caller's namespaced id. A bare reported subject is not enough: it cannot say
       // which API key, issuer or mTLS peer of that name made the call, so such an outcome is not counted.

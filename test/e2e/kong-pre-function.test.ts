@@ -25,7 +25,8 @@ describe('Kong OSS pre-function (stand-in: Kong PDK shim in real nginx + ngx_lua
   let proxyUrl: string;
   beforeAll(async () => {
     const binary = requireBinary('nginx');
-    const started = await startForwardAuthTollgate(undefined, true);
+    // svc-a has a declared request limit, so its allows carry x-ratelimit-* for the client.
+    const started = await startForwardAuthTollgate(undefined, true, { TOLLGATE_LIMITS__RULES: '[{name: svc-a, match: {subject: svc-a}, rpm: 1000}]' });
     ({ tg, key } = started);
     limitedKey = started.limitedKey!;
     upstream = await startEchoUpstream();
@@ -59,6 +60,7 @@ describe('Kong OSS pre-function (stand-in: Kong PDK shim in real nginx + ngx_lua
       authorization: `Bearer ${key.secret}`, 'x-tollgate-subject': 'admin', 'x-tollgate-key-id': 'forged', 'x-tollgate-credential': 'jwt', 'x-tollgate-decision-id': 'not-a-decision',
     });
     expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBe('1000');
     expect(upstream.seen.length).toBe(before + 1);
     const seen = upstream.seen.at(-1)!;
     expect(seen).toMatchObject({ method: 'POST', url: '/v1/chat/completions', body: chatBody('gpt-4o') });

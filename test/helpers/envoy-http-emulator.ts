@@ -8,7 +8,7 @@ interface StringMatcher { exact?: string; prefix?: string }
 export interface OriginalRequest { method: string; path: string; host?: string; headers?: Record<string, string>; body?: string; clientAddress?: string }
 
 export type EnvoyOutcome =
-  | { allowed: true; upstreamHeaders: Record<string, string>; removeHeaders: string[] }
+  | { allowed: true; upstreamHeaders: Record<string, string>; removeHeaders: string[]; clientHeaders: Record<string, string> }
   | { allowed: false; status: number; clientHeaders: Record<string, string>; body: string };
 
 /**
@@ -22,6 +22,7 @@ export class EnvoyHttpEmulator {
   private readonly headersToAdd: Array<{ key: string; value: string }>;
   private readonly upstreamHeaders: StringMatcher[];
   private readonly clientHeaders: StringMatcher[];
+  private readonly clientHeadersOnSuccess: StringMatcher[];
   readonly maxRequestBytes: number;
 
   constructor(private readonly tollgatePort: number, file = integrationFile('envoy', 'envoy-http.yaml')) {
@@ -34,6 +35,7 @@ export class EnvoyHttpEmulator {
     this.headersToAdd = svc.authorization_request?.headers_to_add ?? [];
     this.upstreamHeaders = svc.authorization_response.allowed_upstream_headers.patterns;
     this.clientHeaders = svc.authorization_response.allowed_client_headers.patterns;
+    this.clientHeadersOnSuccess = svc.authorization_response.allowed_client_headers_on_success?.patterns ?? [];
     this.maxRequestBytes = filter.with_request_body.max_request_bytes;
   }
 
@@ -51,7 +53,8 @@ export class EnvoyHttpEmulator {
     if (res.status === 200) {
       const upstreamHeaders = pick(res.headers, (name) => matches(this.upstreamHeaders, name));
       const remove = res.headers['x-envoy-auth-headers-to-remove'];
-      return { allowed: true, upstreamHeaders, removeHeaders: remove ? remove.split(',').map((h) => h.trim()) : [] };
+      const clientHeaders = pick(res.headers, (name) => matches(this.clientHeadersOnSuccess, name));
+      return { allowed: true, upstreamHeaders, removeHeaders: remove ? remove.split(',').map((h) => h.trim()) : [], clientHeaders };
     }
     const always = ['path', 'status', 'content-length', 'www-authenticate', 'location'];
     return { allowed: false, status: res.status, clientHeaders: pick(res.headers, (n) => always.includes(n) || matches(this.clientHeaders, n)), body: res.body };

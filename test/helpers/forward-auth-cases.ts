@@ -22,7 +22,7 @@ decision := {"allow": false, "status": 429, "reason": "rate_limited", "response_
  * `dialect`: adapters.forward_auth.dialect; undefined leaves the default. `limited`: also a key
  * (subject svc-limited) that LIMITED_POLICY answers 429.
  */
-export async function startForwardAuthTollgate(dialect?: string, limited = false): Promise<{ tg: RunningTollgate; key: TestKey; limitedKey?: TestKey }> {
+export async function startForwardAuthTollgate(dialect?: string, limited = false, env: Record<string, string> = {}): Promise<{ tg: RunningTollgate; key: TestKey; limitedKey?: TestKey }> {
   const file = path.join(tempDir(), 'keys.yaml');
   const [key, limitedKey] = writeKeys(file, [{ subject: 'svc-a', models: ['gpt-4o*'] }, ...(limited ? [{ subject: 'svc-limited', models: ['gpt-4o*'] }] : [])]);
   const tg = await startTollgate({
@@ -34,6 +34,7 @@ export async function startForwardAuthTollgate(dialect?: string, limited = false
       TOLLGATE_POLICY_BUNDLE: buildBundle({ 'authz.rego': readFileSync(path.join(packageRoot(), 'policies', 'authz.rego'), 'utf8'), 'limited.rego': LIMITED_POLICY }, ['tollgate/limited/decision']),
       TOLLGATE_POLICY__ENTRYPOINT: 'tollgate/limited/decision',
     } : {}),
+    ...env,
   });
   // Idempotent: limitAndOutageSuite stops it before the suite's afterAll does.
   let stopped: Promise<void> | undefined;

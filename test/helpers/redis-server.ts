@@ -6,9 +6,9 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/** Starts a throwaway redis-server (no persistence) on a free port and waits until it accepts commands. */
-export async function startRedis(): Promise<RunningRedis> {
-  const port = await freePort();
+/** Starts a throwaway redis-server (no persistence) on a free port (or `port`, to restart one) and waits until it accepts commands. */
+export async function startRedis(port?: number): Promise<RunningRedis> {
+  port ??= await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';

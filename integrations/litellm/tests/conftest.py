@@ -45,10 +45,12 @@ def tollgate(tmp_path_factory):
     if os.environ.get("TOLLGATE_SKIP_BUILD") != "1":
         subprocess.run(["npm", "run", "build", "--silent"], cwd=ROOT, check=True)
     keys_file = tmp_path_factory.mktemp("tollgate") / "keys.yaml"
-    keys = {"svc-a": create_key(keys_file, "svc-a", "gpt-4o-mini,claude-*"), "svc-b": create_key(keys_file, "svc-b", "gpt-4o")}
+    keys = {"svc-a": create_key(keys_file, "svc-a", "gpt-4o-mini,claude-*"), "svc-b": create_key(keys_file, "svc-b", "gpt-4o"),
+            "svc-limited": create_key(keys_file, "svc-limited", "gpt-4o-mini")}
     server = Tollgate(ROOT, clean_env(
         TOLLGATE_HOST="127.0.0.1", TOLLGATE_HTTP_PORT="0", TOLLGATE_ADMIN_PORT="0", TOLLGATE_GRPC_PORT="0",
         TOLLGATE_KEYS_FILE=str(keys_file), TOLLGATE_HOOK_TOKEN=HOOK_TOKEN,
+        TOLLGATE_LIMITS__RULES="[{name: litellm-suite, match: {subject: svc-limited}, rpm: 2}]",
     ))
     server.keys = keys
     yield server

@@ -46,6 +46,21 @@ def test_model_the_key_may_not_use_is_403_with_tollgate_reason(tollgate, litellm
     assert res.headers["x-tollgate-decision-id"] in error["message"]
 
 
+def test_a_request_limit_is_litellms_own_429_with_retry_after_and_rate_limit_headers(tollgate, litellm):
+    key = tollgate.keys["svc-limited"]["key"]
+    # rpm 2: the third call in a minute is refused (a fourth and fifth cover a minute turning mid-test).
+    answers = []
+    for _ in range(5):
+        answers.append(chat(litellm, key, "gpt-4o-mini"))
+        if answers[-1].status_code != 200:
+            break
+    denied = answers[-1]
+    assert denied.status_code == 429, denied.text
+    assert denied.json()["error"]["type"] == "requests_limit_exceeded"
+    assert int(denied.headers["retry-after"]) >= 1
+    assert denied.headers["x-ratelimit-limit-requests"] == "2" and denied.headers["x-ratelimit-remaining-requests"] == "0"
+
+
 def test_every_model_litellm_would_run_must_be_granted(tollgate, litellm):
     """LiteLLM runs each name of a comma-separated model and the fallbacks; a key granted gpt-4o-mini gets none of gpt-4o."""
     key = tollgate.keys["svc-a"]["key"]

@@ -7,11 +7,12 @@ const PASSED_DENY_STATUSES = new Set([401, 403, 429]);
 
 /**
  * Allow: 200 with every identity header Tollgate owns (empty when unknown), so a proxy copying them
- * overwrites whatever the client sent. Deny: 401, 403 or 429 with the challenge/retry headers and
+ * overwrites whatever the client sent, and the response headers (x-ratelimit-*). Deny: 401, 403 or 429 with the challenge/retry headers and
  * the JSON reason; any other deny status (400, 413, 5xx) is sent as 403.
  */
 export function encodeForwardAuthDecision(d: Decision): HttpAnswer {
-  if (d.allow) return { status: 200, headers: { ...d.headers } };
+  // The response headers (rate limits) too: a proxy copies those it is told to onto the client's response.
+  if (d.allow) return { status: 200, headers: { ...d.responseHeaders, ...d.headers } };
   return {
     status: PASSED_DENY_STATUSES.has(d.status) ? d.status : 403,
     headers: { ...d.headers, ...clientResponseHeaders(d), 'x-tollgate-reason': d.reason },

@@ -4,6 +4,7 @@ import { TollgateError } from '../../core/errors.js';
 import { isObject } from '../../core/is-object.js';
 import type { Principal } from '../../core/types.js';
 import { jwtKeyId, principalId } from '../principal-id.js';
+import { limitsFromClaims } from './claim-limits.js';
 import { toolsFromScopes } from '../tool-grants.js';
 
 /**
@@ -51,6 +52,7 @@ export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping): 
     tenant: typeof tenant === 'string' ? tenant : undefined,
     claims,
     expiresAt: claims.exp,
+    limits: limitsFromClaims(claims, mapping),
   };
 }
 

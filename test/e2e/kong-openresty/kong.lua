@@ -20,6 +20,9 @@ function kong.log.err(...) ngx.log(ngx.ERR, ...) end
 function kong.service.request.set_header(name, value) ngx.req.set_header(name, value) end
 function kong.service.request.clear_header(name) ngx.req.clear_header(name) end
 
+-- As Kong: a header on the response the client gets (the upstream's answer, when the call goes on).
+function kong.response.set_header(name, value) ngx.header[name] = value end
+
 -- As Kong: a table body is sent as JSON, a string as is, with the status and headers given; the
 -- request ends here and never reaches the upstream.
 function kong.response.exit(status, body, headers)

@@ -19,7 +19,7 @@ describe('identity configuration', () => {
     const { identity } = loadConfig({ TOLLGATE_JWT_ISSUER: 'https://idp.example', TOLLGATE_JWT_AUDIENCE: 'tollgate, llm-gw' });
     expect(identity.jwt.issuers).toEqual([expect.objectContaining({
       issuer: 'https://idp.example', jwks_uri: null, audiences: ['tollgate', 'llm-gw'], algorithms: null, token_header: 'authorization',
-      clock_tolerance_s: 30, claims: { subject: 'sub', groups: 'groups', scopes: ['scope', 'scp'], tenant: null, models: null },
+      clock_tolerance_s: 30, claims: { subject: 'sub', groups: 'groups', scopes: ['scope', 'scp'], tenant: null, models: null, rpm: null, tpm: null, token_budget: null },
     })]);
   });
 

@@ -27,7 +27,7 @@ describe('tool grants of a credential (Principal.tools, input.identity.tools)', 
 
   test('a JWT grants the tools its scope claim names as tool:<glob>', () => {
     const claims = { iss: 'https://idp.example', sub: 'agent-7', scope: 'openid tool:search_* model:gpt-4o', exp: 2e9 };
-    const p = principalFromClaims(claims, { subject: 'sub', groups: null, scopes: ['scope', 'scp'], tenant: null, models: null });
+    const p = principalFromClaims(claims, { subject: 'sub', groups: null, scopes: ['scope', 'scp'], tenant: null, models: null, rpm: null, tpm: null, token_budget: null });
     expect(p.tools).toEqual(['search_*']);
     expect(p.scopes).toContain('tool:search_*');
   });

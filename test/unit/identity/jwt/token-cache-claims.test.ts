@@ -1,6 +1,8 @@
 import { VerifiedTokenCache } from '../../../../src/identity/jwt/token-cache.js';
 import { actorChain, principalFromClaims, readClaim } from '../../../../src/identity/jwt/claims.js';
 
+const NO_LIMIT_CLAIMS = { rpm: null, tpm: null, token_budget: null };
+
 describe('VerifiedTokenCache', () => {
   let clock = 1_000_000;
   const cache = new VerifiedTokenCache<string>({ maxEntries: 2, ttlMs: 10_000, now: () => clock });
@@ -54,7 +56,7 @@ describe('claim mapping', () => {
   });
 
   test('a principal through a mapping: scopes from both claims, de-duplicated', () => {
-    const p = principalFromClaims(claims, { subject: 'sub', groups: 'realm_access.roles', scopes: ['scope', 'scp'], tenant: 'kubernetes.io.namespace', models: null });
+    const p = principalFromClaims(claims, { subject: 'sub', groups: 'realm_access.roles', scopes: ['scope', 'scp'], tenant: 'kubernetes.io.namespace', models: null, ...NO_LIMIT_CLAIMS });
     expect(p).toMatchObject({
       kind: 'jwt', id: `jwt:${claims.iss}#system:serviceaccount:ml:trainer`, subject: 'system:serviceaccount:ml:trainer', issuer: claims.iss, tenant: 'ml',
       scopes: ['openid', 'model:gpt-4o*', 'model:o3'], groups: ['ops', 'dev'], models: [], expiresAt: 2_000_000_000,
@@ -62,8 +64,17 @@ describe('claim mapping', () => {
   });
 
   test('a token without the mapped subject is refused', () => {
-    expect(() => principalFromClaims(claims, { subject: 'email', groups: null, scopes: [], tenant: null, models: null }))
+    expect(() => principalFromClaims(claims, { subject: 'email', groups: null, scopes: [], tenant: null, models: null, ...NO_LIMIT_CLAIMS }))
       .toThrow(expect.objectContaining({ code: 'ERR_JWT_CLAIM_INVALID' }));
+  });
+
+  test('limits from mapped claims; a malformed one refuses the token rather than lift a limit', () => {
+    const mapping = { subject: 'sub', groups: null, scopes: [], tenant: null, models: null, rpm: 'limits.rpm', tpm: 'tpm', token_budget: 'budget' };
+    expect(principalFromClaims({ ...claims, limits: { rpm: 30 }, budget: '5000/1mo' }, mapping).limits).toEqual({ rpm: 30, token_budget: { tokens: 5000, period: '1mo' } });
+    expect(principalFromClaims(claims, mapping).limits).toBeUndefined();
+    for (const bad of [{ tpm: '100' }, { tpm: 0 }, { budget: '5000/1w' }]) {
+      expect(() => principalFromClaims({ ...claims, ...bad }, mapping)).toThrow(expect.objectContaining({ code: 'ERR_JWT_CLAIM_INVALID' }));
+    }
   });
 
   test('act chains: current actor first; malformed or endless chains are refused', () => {

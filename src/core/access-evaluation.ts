@@ -1,7 +1,7 @@
 import { TollgateError } from './errors.js';
 import { isObject } from './is-object.js';
 import { unknownEndpointFacts } from './llm.js';
-import type { PolicyEngine } from './pipeline.js';
+import type { PolicyEngine } from './pipeline-ports.js';
 import { identityDocument } from './policy-input.js';
 import type { Decision, Principal } from './types.js';
 

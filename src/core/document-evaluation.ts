@@ -1,7 +1,7 @@
 import { asTollgateError, TollgateError } from './errors.js';
 import { isObject } from './is-object.js';
 import { unknownEndpointFacts } from './llm.js';
-import type { PolicyEngine } from './pipeline.js';
+import type { PolicyEngine } from './pipeline-ports.js';
 import type { Decision } from './types.js';
 
 /** What the OPA Data API asks for: one policy entrypoint (a data path) evaluated on input the caller wrote. */

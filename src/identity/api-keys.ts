@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
-import type { Authenticator } from '../core/pipeline.js';
+import type { Authenticator } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Principal } from '../core/types.js';
 import { opaqueCredential, STANDARD_CREDENTIAL_HEADERS } from './credentials.js';
 import { hashSecret, parseKeySecret, readableRecords, readKeyFile, type KeyRecord } from './key-file.js';

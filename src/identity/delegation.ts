@@ -1,5 +1,5 @@
 import { asTollgateError, TollgateError } from '../core/errors.js';
-import type { DelegationResolver } from '../core/pipeline.js';
+import type { DelegationResolver } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Delegation, Principal } from '../core/types.js';
 import { actorChain, principalFromClaims } from './jwt/claims.js';
 import type { JwtVerifier } from './jwt/verifier.js';

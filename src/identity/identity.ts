@@ -2,7 +2,7 @@ import type { Logger } from 'winston';
 import type { IdentityConfig, JwtConfig } from '../config/identity-schema.js';
 import type { KeysConfig } from '../config/schema.js';
 import { TrustedProxies } from '../common/trusted-proxies.js';
-import type { Authenticator, DelegationResolver } from '../core/pipeline.js';
+import type { Authenticator, DelegationResolver } from '../core/pipeline-ports.js';
 import type { Principal } from '../core/types.js';
 import type { IdentityMetrics } from '../observability/metrics.js';
 import { ApiKeyAuthenticator } from './api-keys.js';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { TollgateError } from '../core/errors.js';
-import type { Authenticator } from '../core/pipeline.js';
+import type { Authenticator } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Principal, WorkloadIdentity } from '../core/types.js';
 import { principalId } from './principal-id.js';
 import { isSpiffeUri, parseSpiffeId } from './spiffe.js';

@@ -1,5 +1,5 @@
 import type { LimitsConfig } from '../config/limits-schema.js';
-import type { AdmittedLimits, LimitAdmission } from '../core/pipeline.js';
+import type { AdmittedLimits, LimitAdmission } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision, LlmFacts, Principal } from '../core/types.js';
 import { LimitCatalogue } from './applicable.js';
 import { TokenEstimator } from './estimate.js';

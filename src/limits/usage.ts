@@ -1,4 +1,4 @@
-import type { UsageReader } from '../core/pipeline.js';
+import type { UsageReader } from '../core/pipeline-ports.js';
 import type { Principal } from '../core/types.js';
 
 /** What one model call adds to its caller's counters. */

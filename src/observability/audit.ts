@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import type { DecisionObserver } from '../core/pipeline.js';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { AccessFacts, AuthzRequest, Decision } from '../core/types.js';
 import { decisionResult } from './decision-result.js';
 import { recordedInput } from './recorded-input.js';

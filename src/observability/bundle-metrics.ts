@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { DecisionObserver } from '../core/pipeline.js';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
 
 /** The policy lifecycle's metrics (names others build dashboards on: keep them). */

@@ -5,7 +5,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import { isLoopback } from '../common/loopback.js';
 import type { DecisionLogsConfig } from '../config/decision-logs-schema.js';
-import type { DecisionObserver } from '../core/pipeline.js';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
 import { decisionResult } from './decision-result.js';
 import { recordedInput } from './recorded-input.js';

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DecisionObserver } from '../core/pipeline.js';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
 import { BundleMetrics } from './bundle-metrics.js';
 import { decisionResult } from './decision-result.js';

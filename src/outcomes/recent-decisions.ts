@@ -1,4 +1,4 @@
-import type { DecisionObserver } from '../core/pipeline.js';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision } from '../core/types.js';
 import { BoundedMap } from '../common/bounded-map.js';
 

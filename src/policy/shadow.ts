@@ -1,6 +1,6 @@
 import { verdictFromResultSet, type PolicyVerdict } from '../core/decision.js';
 import { asTollgateError } from '../core/errors.js';
-import type { ShadowEvaluator } from '../core/pipeline.js';
+import type { ShadowEvaluator } from '../core/pipeline-ports.js';
 import type { ShadowOutcome } from '../core/types.js';
 import type { PolicyStore } from './policy-store.js';
 

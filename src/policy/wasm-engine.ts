@@ -1,6 +1,6 @@
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { TollgateError } from '../core/errors.js';
-import type { PolicyEngine } from '../core/pipeline.js';
+import type { PolicyEngine } from '../core/pipeline-ports.js';
 import { bundleFromFiles, readBundleFiles, type BundleManifest } from './bundle.js';
 import { checkBundleSignature, type BundleVerifier } from './bundle-signature.js';
 import { hostBuiltins, sdkBuiltinNames } from './host-builtins.js';

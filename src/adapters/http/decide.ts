@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { asTollgateError } from '../../core/errors.js';
-import type { Pipeline, PolicyProbe } from '../../core/pipeline.js';
+import type { Pipeline } from '../../core/pipeline.js';
+import type { PolicyProbe } from '../../core/pipeline-ports.js';
 import type { AuthzRequest, Decision, GatewayKind } from '../../core/types.js';
 import { splitTarget } from './request-line.js';
 

@@ -1,4 +1,4 @@
-import type { Authenticator } from '../../core/pipeline.js';
+import type { Authenticator } from '../../core/pipeline-ports.js';
 import type { AuthzRequest, Principal } from '../../core/types.js';
 import { bearerToken, looksLikeJwt } from '../credentials.js';
 import { actorChain, jwtCaller, principalFromClaims } from './claims.js';

@@ -1,5 +1,6 @@
 import { STANDARD_CREDENTIAL_HEADERS } from '../../../src/identity/credentials.js';
-import { Pipeline, type PolicyEngine } from '../../../src/core/pipeline.js';
+import { Pipeline } from '../../../src/core/pipeline.js';
+import type { PolicyEngine } from '../../../src/core/pipeline-ports.js';
 import { DEFAULT_ENDPOINTS } from '../../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../../src/core/endpoints.js';
 import { TollgateError } from '../../../src/core/errors.js';

@@ -5,7 +5,8 @@ import { isHttpMethod, splitTarget } from '../../../../src/adapters/http/request
 import { requestMalformed } from '../../../../src/adapters/http/malformed.js';
 import { DEFAULT_ENDPOINTS } from '../../../../src/core/endpoint-catalogue.js';
 import { EndpointMatcher } from '../../../../src/core/endpoints.js';
-import { Pipeline, type PolicyEngine } from '../../../../src/core/pipeline.js';
+import { Pipeline } from '../../../../src/core/pipeline.js';
+import type { PolicyEngine } from '../../../../src/core/pipeline-ports.js';
 import type { AuthzRequest, Decision } from '../../../../src/core/types.js';
 
 describe('request line', () => {

@@ -53,14 +53,18 @@ export class Pipeline {
       mcp = readMcpFacts(req, llm);
       if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
       const nowMs = this.now();
-      // Both stores at once: with Redis, one round trip of latency for the two.
-      const [usageRead, admission] = await Promise.allSettled([
-        principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined,
-        principal && this.deps.limits ? this.deps.limits.admit(decisionId, req, principal, llm, nowMs) : undefined,
-      ]);
-      // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.
-      limits = settledValue(admission);
-      const usage = settledValue(usageRead);
+      // The usage read first: if it throws at once, nothing has been admitted that would need giving back.
+      const usageRead = principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined;
+      const admission = principal && this.deps.limits ? this.deps.limits.admit(decisionId, req, principal, llm, nowMs) : undefined;
+      let usage: Record<string, unknown> | undefined;
+      if (!admission && !(usageRead instanceof Promise)) usage = usageRead;
+      else {
+        // Both stores at once: with Redis, one round trip of latency for the two.
+        const [usageSettled, admissionSettled] = await Promise.allSettled([usageRead, admission]);
+        // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.
+        limits = settledValue(admissionSettled);
+        usage = settledValue(usageSettled);
+      }
       const input = buildPolicyInput({ req, principal, delegation, llm, usage, limits: limits?.input, nowMs, credentialHeaders: this.credentialHeaders });
       const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
       if (verdict.allow && probe) probe(input, (doc) => evaluate(policy, doc));

@@ -45,8 +45,8 @@ export interface UsageReader {
 
 /** Request and token limits (src/limits): admitted before policy, concluded on the decision after it. */
 export interface LimitAdmission {
-  /** undefined: no limit applies. Throws a TollgateError when the limit store cannot answer. */
-  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits | undefined>;
+  /** undefined (at once, or as the promise's value): no limit applies. Rejects with a TollgateError when the limit store cannot answer. */
+  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits | undefined> | undefined;
 }
 
 export interface AdmittedLimits {

@@ -27,10 +27,15 @@ export class Limits implements LimitAdmission {
     this.estimator = new TokenEstimator(config.default_max_tokens, config.model_max_tokens);
   }
 
-  async admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits | undefined> {
+  /** undefined at once when no limit applies, so such a decision waits for no store. */
+  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits> | undefined {
     if (!llm.modelCall) return undefined;
     const limits = this.catalogue.applicable(principal, llm);
     if (limits.length === 0) return undefined;
+    return this.admitTo(limits, decisionId, req, llm, nowMs);
+  }
+
+  private async admitTo(limits: AdmissionAsk['limits'], decisionId: string, req: AuthzRequest, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits> {
     const estimate = this.estimator.estimate(req, llm);
     const ask: AdmissionAsk = { decisionId, limits, tokens: estimate.total, nowMs };
     const result = await this.store.admit(ask);

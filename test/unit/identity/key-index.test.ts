@@ -25,6 +25,7 @@ describe('key index', () => {
     });
     expect(Object.isFrozen(b)).toBe(true);
     expect(a.models).toBe(b.models);
+    expect(index.principal(index.find('000000000001')!)).toBe(a);
     expect(index.find('000000003000')).toBeUndefined();
   });
 

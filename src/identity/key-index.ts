@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import { BoundedMap } from '../common/bounded-map.js';
 import type { Principal } from '../core/types.js';
 import type { KeyLimits, KeyRecord } from './key-file.js';
 import { principalId } from './principal-id.js';
@@ -7,7 +6,10 @@ import { toolsFromScopes } from './tool-grants.js';
 
 const HASH_BYTES = 32;
 const NO_EXPIRY = Number.POSITIVE_INFINITY;
-/** Principals of the keys used last are kept, so a busy key's decisions share one (and its strings). */
+/**
+ * Principals of recently used keys are kept, one per slot modulo this (no map work per check), so a
+ * busy key's decisions share one object and its strings.
+ */
 const RECENT_PRINCIPALS = 1024;
 
 /** What a key may do beyond its subject; every key with the same grant shares one. */
@@ -38,7 +40,7 @@ export interface IndexedKey {
 /**
  * The loaded API keys, compact: per key only a slot in a map from id, 32 hash bytes in one buffer, its
  * subject, the index of its (shared) grant, its expiry and whether it is disabled. A Principal is built
- * when a key is used (the last 1,024 are kept). About 120 B of heap a key, where an object per key cost ~680.
+ * when a key is used (recent ones are kept). About 120 B of heap a key, where an object per key cost ~680.
  */
 export class KeyIndex {
   private readonly slots: Map<string, number>;
@@ -49,7 +51,7 @@ export class KeyIndex {
   private readonly expiries: Float64Array;
   private readonly disabledFlags: Uint8Array;
   private readonly previous: Map<number, Previous>;
-  private readonly principals = new BoundedMap<number, Principal>(RECENT_PRINCIPALS);
+  private readonly principals = new Array<Principal | undefined>(RECENT_PRINCIPALS);
 
   /** Built by KeyIndexBuilder. */
   constructor(parts: KeyIndexParts) {
@@ -82,11 +84,10 @@ export class KeyIndex {
   }
 
   principal(key: IndexedKey): Principal {
-    let principal = this.principals.get(key.slot);
-    if (!principal) {
-      principal = this.newPrincipal(key);
-      this.principals.set(key.slot, principal);
-    }
+    const recent = this.principals[key.slot % RECENT_PRINCIPALS];
+    if (recent?.keyId === key.id) return recent;
+    const principal = this.newPrincipal(key);
+    this.principals[key.slot % RECENT_PRINCIPALS] = principal;
     return principal;
   }
 

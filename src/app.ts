@@ -8,7 +8,7 @@ import { Pipeline } from './core/pipeline.js';
 import { DEFAULT_ENDPOINTS } from './core/endpoint-catalogue.js';
 import { EndpointMatcher } from './core/endpoints.js';
 import { mcpEndpoints } from './core/mcp/mcp-endpoints.js';
-import { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
+import type { EnvoyGrpcServer } from './adapters/envoy-grpc/server.js';
 import { httpAdapterRoutes } from './adapters/registry.js';
 import { Identity } from './identity/identity.js';
 import { DecisionAuditLog } from './observability/audit.js';
@@ -180,8 +180,10 @@ export class TollgateApp {
     await this.loggers.close();
   }
 
-  private listenEnvoyGrpc(): Promise<number> {
+  private async listenEnvoyGrpc(): Promise<number> {
     const { adapters: { envoy_grpc: cfg }, server } = this.config;
+    // Imported only when enabled: grpc-js and proto-loader cost ~6 MiB of heap.
+    const { EnvoyGrpcServer } = await import('./adapters/envoy-grpc/server.js');
     this.envoyGrpc = new EnvoyGrpcServer(this.pipeline, {
       host: server.host,
       port: server.grpc_port,

@@ -1,24 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Principal } from '../core/types.js';
 import { opaqueCredential, STANDARD_CREDENTIAL_HEADERS } from './credentials.js';
-import { hashSecret, parseKeySecret, readableRecords, readKeyFile, type KeyRecord } from './key-file.js';
-import { principalId } from './principal-id.js';
-import { toolsFromScopes } from './tool-grants.js';
-
-/** Only what a check needs: the record's other fields (description, dates) are not kept per key. */
-interface LoadedKey {
-  disabled: boolean;
-  hash: Buffer;
-  /** The secret a rotation replaced, accepted until untilMs. */
-  previous?: { hash: Buffer; untilMs: number };
-  expiresAtMs: number | null;
-  principal: Principal;
-  /** What the key may do, as text: a failed reload keeps a key only if this is unchanged. */
-  grant: string;
-}
+import { parseKeySecret, readableRecords, readKeyRecords, type KeyRecord } from './key-file.js';
+import { grantText, KeyIndex, KeyIndexBuilder } from './key-index.js';
 
 export interface ApiKeyStoreOptions {
   file: string;
@@ -35,12 +22,12 @@ export interface ApiKeyStoreOptions {
 export class ApiKeyAuthenticator implements Authenticator {
   readonly name = 'api_key';
   readonly credentialHeaders = STANDARD_CREDENTIAL_HEADERS;
-  private keys = new Map<string, LoadedKey>();
+  private keys: KeyIndex;
   private readonly now: () => number;
 
   constructor(private readonly options: ApiKeyStoreOptions) {
     this.now = options.now ?? Date.now;
-    this.keys = loadKeys(readKeyFile(options.file));
+    this.keys = loadKeys(options.file);
   }
 
   get size(): number {
@@ -65,7 +52,7 @@ export class ApiKeyAuthenticator implements Authenticator {
    */
   reload(): void {
     try {
-      this.keys = loadKeys(readKeyFile(this.options.file));
+      this.keys = loadKeys(this.options.file);
     } catch (err) {
       this.keys = restrictedBy(this.keys, readableRecords(this.options.file));
       this.options.onReloadError?.(err as Error);
@@ -79,87 +66,59 @@ export class ApiKeyAuthenticator implements Authenticator {
     const parsed = parseKeySecret(secret);
     // Another shape is another authenticator's; one nobody accepts is still a 401 (the pipeline's rule).
     if (!parsed) return null;
-    const key = this.keys.get(parsed.id);
-    if (!key || !matches(key, Buffer.from(hashSecret(secret)), this.now())) {
+    const keys = this.keys;
+    const key = keys.find(parsed.id);
+    // One-shot hash: no Hash object per check.
+    if (!key || !keys.matches(key, hash('sha256', secret, 'buffer'), this.now())) {
       throw new TollgateError('ERR_CREDENTIAL_INVALID', 'API key is not valid');
     }
-    if (key.disabled) throw new TollgateError('ERR_CREDENTIAL_REVOKED', 'API key has been revoked');
-    if (key.expiresAtMs !== null && this.now() >= key.expiresAtMs) {
-      throw new TollgateError('ERR_CREDENTIAL_EXPIRED', 'API key has expired');
-    }
-    return key.principal;
+    if (keys.disabled(key)) throw new TollgateError('ERR_CREDENTIAL_REVOKED', 'API key has been revoked');
+    if (keys.expired(key, this.now())) throw new TollgateError('ERR_CREDENTIAL_EXPIRED', 'API key has expired');
+    return keys.principal(key);
   }
 
   /** The caller a key id stands for while the key is valid; null when unknown, revoked or expired. */
   principalForKeyId(id: string): Principal | null {
-    const key = this.keys.get(id);
-    if (!key || key.disabled || (key.expiresAtMs !== null && this.now() >= key.expiresAtMs)) return null;
-    return key.principal;
+    const keys = this.keys;
+    const key = keys.find(id);
+    if (!key || keys.disabled(key) || keys.expired(key, this.now())) return null;
+    return keys.principal(key);
   }
 }
 
-function matches(key: LoadedKey, presented: Buffer, now: number): boolean {
-  if (timingSafeEqual(key.hash, presented)) return true;
-  return key.previous !== undefined && now < key.previous.untilMs && timingSafeEqual(key.previous.hash, presented);
-}
-
-function loadKeys(records: KeyRecord[]): Map<string, LoadedKey> {
-  const keys = new Map<string, LoadedKey>();
-  for (const record of records) {
-    // The schema checked that it parses as a date.
-    const expiresAtMs = record.expires_at ? Date.parse(record.expires_at) : null;
-    keys.set(record.id, {
-      disabled: record.disabled,
-      hash: Buffer.from(record.hash),
-      ...(record.previous && { previous: { hash: Buffer.from(record.previous.hash), untilMs: Date.parse(record.previous.valid_until) } }),
-      expiresAtMs,
-      grant: grantOf(record),
-      principal: Object.freeze({
-        kind: 'api_key' as const,
-        id: principalId('api_key', record.subject),
-        subject: record.subject,
-        keyId: record.id,
-        scopes: record.scopes,
-        models: record.models,
-        tools: [...new Set([...record.tools, ...toolsFromScopes(record.scopes)])],
-        groups: [],
-        expiresAt: expiresAtMs === null ? undefined : Math.floor(expiresAtMs / 1000),
-        // Enforced at admission (src/limits) with every other applicable limit.
-        ...(record.limits && { limits: record.limits }),
-      }),
-    });
-  }
-  return keys;
+/** The key file as a compact index, built record by record (the records themselves are not kept). */
+function loadKeys(file: string): KeyIndex {
+  let builder = new KeyIndexBuilder();
+  readKeyRecords(file, () => {
+    builder = new KeyIndexBuilder();
+    return (record) => builder.add(record);
+  });
+  return builder.build();
 }
 
 /** The last good keys, as restricted by the readable records of a file that failed to load (see reload). */
-function restrictedBy(current: Map<string, LoadedKey>, readable: Map<string, KeyRecord>): Map<string, LoadedKey> {
-  const kept: KeyRecord[] = [];
-  for (const [id, key] of current) {
-    const record = readable.get(id);
+function restrictedBy(current: KeyIndex, readable: Map<string, KeyRecord>): KeyIndex {
+  const kept = new KeyIndexBuilder();
+  for (const key of current.records()) {
+    const record = readable.get(key.id);
     if (!record || !sameGrant(key, record)) continue;
-    const stated = record.expires_at === null ? null : Date.parse(record.expires_at);
-    const earliest = [key.expiresAtMs, stated].filter((t): t is number => t !== null);
-    kept.push({
+    const earliest = [key.expires_at, record.expires_at].filter((t): t is string => t !== null).map(Date.parse);
+    kept.add({
       ...record,
       disabled: key.disabled || record.disabled,
       expires_at: earliest.length === 0 ? null : new Date(Math.min(...earliest)).toISOString(),
       previous: keptPrevious(key, record),
     });
   }
-  return loadKeys(kept);
+  return kept.build();
 }
 
 /** A file that fails to load may end a replaced secret's grace period early, never start or extend one. */
-function keptPrevious(key: LoadedKey, record: KeyRecord): KeyRecord['previous'] {
-  if (!key.previous || record.previous?.hash !== key.previous.hash.toString()) return undefined;
-  return { hash: record.previous.hash, valid_until: new Date(Math.min(key.previous.untilMs, Date.parse(record.previous.valid_until))).toISOString() };
+function keptPrevious(key: KeyRecord, record: KeyRecord): KeyRecord['previous'] {
+  if (!key.previous || record.previous?.hash !== key.previous.hash) return undefined;
+  return { hash: record.previous.hash, valid_until: new Date(Math.min(Date.parse(key.previous.valid_until), Date.parse(record.previous.valid_until))).toISOString() };
 }
 
-function sameGrant(key: LoadedKey, record: KeyRecord): boolean {
-  return key.hash.toString() === record.hash && key.grant === grantOf(record);
-}
-
-function grantOf(record: KeyRecord): string {
-  return JSON.stringify([record.subject, record.models, record.scopes, record.tools, record.limits ?? null]);
+function sameGrant(key: KeyRecord, record: KeyRecord): boolean {
+  return key.hash === record.hash && key.subject === record.subject && grantText(key) === grantText(record);
 }

@@ -1,5 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TollgateError } from '../core/errors.js';
@@ -45,8 +46,6 @@ export type KeyRecord = z.infer<typeof keyRecordSchema>;
 /** A record as it may be written: fields with defaults may be left out. */
 export type KeyRecordInput = z.input<typeof keyRecordSchema>;
 
-const keyFileSchema = z.strictObject({ keys: z.array(keyRecordSchema).default([]) });
-
 /** Secrets look like tg_<12-char id>_<43-char base64url>; the id makes lookup O(1) and shows in logs. */
 const SECRET_PATTERN = /^tg_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
@@ -55,8 +54,8 @@ export function parseKeySecret(secret: string): { id: string } | undefined {
   return m ? { id: m[1] } : undefined;
 }
 
+/** The stored form of a secret: `sha256:<hex>`. */
 export function hashSecret(secret: string): string {
-  // One-shot hash: no Hash object per check, which is on every API key request.
   return `sha256:${hash('sha256', secret, 'hex')}`;
 }
 
@@ -85,23 +84,112 @@ function readText(path: string): string {
  * not YAML, a bad record (named by its key path) or a duplicate id is ERR_KEY_FILE_INVALID.
  */
 export function readKeyFile(path: string): KeyRecord[] {
-  let doc: unknown;
+  let keys: KeyRecord[] = [];
+  readKeyRecords(path, () => {
+    keys = [];
+    const ids = new Set<string>();
+    return (record) => {
+      if (ids.has(record.id)) return false;
+      ids.add(record.id);
+      keys.push(record);
+      return true;
+    };
+  });
+  return keys;
+}
+
+/** Takes a valid record; false when its id was already taken. */
+export type KeyRecordSink = (record: KeyRecord) => boolean;
+
+/**
+ * Hands every record of a key file, validated, to a sink, in file order; errors as readKeyFile's.
+ * writeKeyFile's layout is read a chunk at a time with one JSON.parse a line, so neither the whole
+ * text nor every record is held at once (1M keys load in seconds). Other text is parsed whole as YAML,
+ * slower (hand-written files are small). `begin` gives the sink, and is called again, for a fresh
+ * one, when text that started in the line layout turns out to be YAML.
+ */
+export function readKeyRecords(path: string, begin: () => KeyRecordSink): void {
+  let fd: number;
   try {
-    doc = parseKeyFileText(readText(path));
+    fd = openSync(path, 'r');
   } catch (err) {
-    throw invalidKeyFile(path, (err as Error).message, err);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw invalidKeyFile(path, (err as Error).message, err);
+    begin();
+    return;
   }
-  const parsed = keyFileSchema.safeParse(doc ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidKeyFile(path, `${issue.path.join('.')}: ${issue.message}`);
+  try {
+    if (!readLineLayout(path, fd, begin())) readYaml(path, wholeText(fd), begin());
+  } catch (err) {
+    throw err instanceof TollgateError ? err : invalidKeyFile(path, (err as Error).message, err);
+  } finally {
+    closeSync(fd);
   }
-  const ids = new Set<string>();
-  for (const key of parsed.data.keys) {
-    if (ids.has(key.id)) throw invalidKeyFile(path, `duplicate key id ${key.id}`);
-    ids.add(key.id);
+}
+
+/** False as soon as a line is not in writeKeyFile's layout. */
+function readLineLayout(path: string, fd: number, sink: KeyRecordSink): boolean {
+  let state: 'start' | 'keys' | 'none' = 'start';
+  let index = 0;
+  for (const line of lines(fd)) {
+    if (line === '' || line.startsWith('#')) continue;
+    if (state === 'start' && (line === 'keys:' || line === 'keys: []')) {
+      state = line === 'keys:' ? 'keys' : 'none';
+      continue;
+    }
+    if (state !== 'keys' || !line.startsWith('  - {') || !line.endsWith('}')) return false;
+    let item: unknown;
+    try {
+      item = JSON.parse(line.slice(4));
+    } catch {
+      return false;
+    }
+    addRecord(path, item, index++, sink);
   }
-  return parsed.data.keys;
+  return state !== 'start';
+}
+
+const yamlDocumentSchema = z.strictObject({ keys: z.array(z.unknown()).default([]) });
+
+function readYaml(path: string, text: string, sink: KeyRecordSink): void {
+  const parsed = yamlDocumentSchema.safeParse(parseYaml(text) ?? {});
+  if (!parsed.success) throw invalidKeyFile(path, issueText([], parsed.error.issues[0]));
+  parsed.data.keys.forEach((item, index) => addRecord(path, item, index, sink));
+}
+
+function addRecord(path: string, item: unknown, index: number, sink: KeyRecordSink): void {
+  const parsed = keyRecordSchema.safeParse(item);
+  if (!parsed.success) throw invalidKeyFile(path, issueText(['keys', index], parsed.error.issues[0]));
+  if (!sink(parsed.data)) throw invalidKeyFile(path, `duplicate key id ${parsed.data.id}`);
+}
+
+function issueText(at: PropertyKey[], issue: z.core.$ZodIssue): string {
+  return `${[...at, ...issue.path].map(String).join('.')}: ${issue.message}`;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+function* lines(fd: number): Generator<string> {
+  let rest = '';
+  for (const chunk of textChunks(fd)) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    yield* parts;
+  }
+  if (rest !== '') yield rest;
+}
+
+/** The file from its start (positioned reads: a fallback to YAML reads it again). */
+function* textChunks(fd: number): Generator<string> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const decoder = new StringDecoder('utf8');
+  for (let position = 0, n; (n = readSync(fd, buffer, 0, CHUNK_BYTES, position)) > 0; position += n) {
+    yield decoder.write(buffer.subarray(0, n));
+  }
+  yield decoder.end();
+}
+
+function wholeText(fd: number): string {
+  return [...textChunks(fd)].join('');
 }
 
 function invalidKeyFile(path: string, detail: string, cause?: unknown): TollgateError {

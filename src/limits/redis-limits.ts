@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { windowKey, type AdmissionAsk, type AdmissionResult, type LimitStore } from './limit-store.js';
 import { ADMIT, RELEASE, SETTLE } from './redis-scripts.js';
+import { newRedisClient } from './redis-client.js';
 
 export interface RedisLimitOptions {
   url: string;
@@ -22,7 +23,7 @@ export class RedisLimitStore implements LimitStore {
   private readonly redis: Scripted;
 
   constructor(private readonly options: RedisLimitOptions) {
-    this.redis = new Redis(options.url, {
+    this.redis = newRedisClient(options.url, {
       commandTimeout: options.timeoutMs,
       connectTimeout: Math.max(options.timeoutMs, 1000),
       // A command waits for a (re)connection at most timeoutMs, then fails; it is never retried late.

@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { TollgateError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import { DAY_MS, MINUTE_MS, emptyCounters, windowIndexes, type UsageDelta, type UsageDocument, type UsageStore, type WindowCounters } from './usage.js';
+import { newRedisClient } from './redis-client.js';
 
 export interface RedisUsageOptions {
   url: string;
@@ -20,7 +21,7 @@ export class RedisUsageStore implements UsageStore {
   private readonly redis: Redis;
 
   constructor(private readonly options: RedisUsageOptions) {
-    this.redis = new Redis(options.url, {
+    this.redis = newRedisClient(options.url, {
       commandTimeout: options.timeoutMs,
       connectTimeout: Math.max(options.timeoutMs, 1000),
       maxRetriesPerRequest: 1,

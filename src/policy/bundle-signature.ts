@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import { jose } from '../common/jose.js';
 import { TollgateError } from '../core/errors.js';
 import { canonicalJson, canonicalYaml } from './canonical-json.js';
 
@@ -54,6 +54,7 @@ export class BundleVerifier {
   async verify(files: ReadonlyMap<string, Buffer>): Promise<void> {
     const token = onlySignature(files.get(SIGNATURES_FILE));
     let payload: Uint8Array;
+    const { compactVerify, decodeJwt, decodeProtectedHeader } = await jose();
     try {
       // Which key: the configured id, else the header's kid, else the payload's keyid, as OPA chooses.
       const { kid } = decodeProtectedHeader(token);

@@ -53,11 +53,11 @@ describe('Helm chart (helm lint + template, real helm v3.22.0)', () => {
 
   test('memory is sized from keys.expected; explicit resources win', () => {
     const memory = (...values: string[]) => tollgateOf(render(chart, ...set(...values))).resources;
-    // Default: 100,000 keys. bench/sizing.sh measured up to 264 MiB under load and a 374 MiB peak while
+    // Default: 100,000 keys. bench/sizing.sh measured up to 187 MiB under load and a 230 MiB peak while
     // the key file reloads (docs/operations.md#sizing): the request and the limit cover them.
-    expect(memory()).toEqual({ requests: { cpu: '250m', memory: '281Mi' }, limits: { memory: '495Mi' } });
+    expect(memory()).toEqual({ requests: { cpu: '250m', memory: '205Mi' }, limits: { memory: '315Mi' } });
     expect(memory('keys.expected=0')).toEqual({ requests: { cpu: '250m', memory: '129Mi' }, limits: { memory: '161Mi' } });
-    expect(memory('keys.expected=1000000')).toEqual({ requests: { cpu: '250m', memory: '1654Mi' }, limits: { memory: '3498Mi' } });
+    expect(memory('keys.expected=1000000')).toEqual({ requests: { cpu: '250m', memory: '891Mi' }, limits: { memory: '1710Mi' } });
     expect(memory('resources.limits.memory=1Gi').limits.memory).toBe('1Gi');
   });
 

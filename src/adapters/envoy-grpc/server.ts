@@ -38,6 +38,8 @@ export class EnvoyGrpcServer {
       'grpc.max_receive_message_length': options.maxReceiveBytes * OVERSIZE_READ_FACTOR,
       'grpc.keepalive_time_ms': keepalive.time_ms,
       'grpc.keepalive_timeout_ms': keepalive.timeout_ms,
+      // Channelz's per-call counters and traces serve a debugging service Tollgate does not expose.
+      'grpc.enable_channelz': 0,
     });
     const services = loadServices(options.maxReceiveBytes);
     this.health = new HealthService(options.policyLoaded);

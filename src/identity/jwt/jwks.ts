@@ -1,4 +1,5 @@
-import { createLocalJWKSet, type CompactJWSHeaderParameters, type FlattenedJWSInput, type JSONWebKeySet, type LocalJWKSet } from 'jose';
+import type { CompactJWSHeaderParameters, FlattenedJWSInput, JSONWebKeySet, LocalJWKSet } from 'jose';
+import { jose } from '../../common/jose.js';
 import { TollgateError } from '../../core/errors.js';
 
 export interface JwksCacheOptions {
@@ -80,7 +81,7 @@ export class JwksCache {
     try {
       this.jwksUrl ??= await this.options.locate();
       const doc = await this.options.fetchJson(this.jwksUrl);
-      this.keySet = createLocalJWKSet(doc as JSONWebKeySet);
+      this.keySet = (await jose()).createLocalJWKSet(doc as JSONWebKeySet);
       this.fetchedAt = this.options.now();
       this.options.onRefresh((doc as JSONWebKeySet).keys.length);
       return true;

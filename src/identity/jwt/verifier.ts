@@ -1,4 +1,5 @@
-import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult, type ProtectedHeaderParameters } from 'jose';
+import type { JWTPayload, JWTVerifyOptions, JWTVerifyResult, ProtectedHeaderParameters } from 'jose';
+import { jose } from '../../common/jose.js';
 import { TollgateError } from '../../core/errors.js';
 import { looksLikeJwt } from '../credentials.js';
 import type { TrustedIssuer } from './issuers.js';
@@ -46,7 +47,8 @@ export class JwtVerifier {
     const cached = this.options.cache?.get(cacheKey);
     if (cached) return cached;
 
-    const { header, claims } = decodeUnverified(token);
+    const { decodeJwt, decodeProtectedHeader, jwtVerify } = await jose();
+    const { header, claims } = decodeUnverified(token, decodeProtectedHeader, decodeJwt);
     if (typeof header.alg !== 'string') throw new TollgateError('ERR_JWT_MALFORMED', 'token header has no "alg"');
     if (header.alg.toLowerCase() === 'none') throw new TollgateError('ERR_JWT_ALG_NONE', 'unsigned tokens (alg "none") are never accepted');
     if (typeof claims.iss !== 'string') throw new TollgateError('ERR_JWT_ISSUER_UNKNOWN', 'token has no "iss" claim');
@@ -62,7 +64,7 @@ export class JwtVerifier {
     const { config } = issuer;
     let result: JWTVerifyResult;
     try {
-      result = await verifyWithKeys(token, issuer.key, {
+      result = await verifyWithKeys(jwtVerify, token, issuer.key, {
         issuer: config.issuer,
         audience: config.audiences,
         algorithms: [...issuer.algorithms],
@@ -85,7 +87,9 @@ function shown(alg: string): string {
   return /^[A-Za-z0-9]{1,16}$/.test(alg) ? alg : '(unrecognised)';
 }
 
-function decodeUnverified(token: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
+type Jose = typeof import('jose');
+
+function decodeUnverified(token: string, decodeProtectedHeader: Jose['decodeProtectedHeader'], decodeJwt: Jose['decodeJwt']): { header: ProtectedHeaderParameters; claims: JWTPayload } {
   try {
     return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
   } catch {
@@ -97,7 +101,7 @@ function decodeUnverified(token: string): { header: ProtectedHeaderParameters; c
  * jose leaves a JWKS with several keys matching a kid-less token to the caller: try each in turn
  * (typical during key rotation).
  */
-async function verifyWithKeys(token: string, key: TrustedIssuer['key'], options: JWTVerifyOptions): Promise<JWTVerifyResult> {
+async function verifyWithKeys(jwtVerify: Jose['jwtVerify'], token: string, key: TrustedIssuer['key'], options: JWTVerifyOptions): Promise<JWTVerifyResult> {
   try {
     return typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
   } catch (err) {

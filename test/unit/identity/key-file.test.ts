@@ -77,3 +77,28 @@ describe('key file', () => {
     expect(loadError(file)).toMatchObject({ code: 'ERR_KEY_FILE_INVALID', message: expect.stringContaining('keys.0.tools:') });
   });
 });
+
+describe('key file read a chunk at a time', () => {
+  test('a file larger than a chunk, with multi-byte text across chunk ends, reads back the same records', () => {
+    const file = path.join(tempDir(), 'big.yaml');
+    const keys = Array.from({ length: 6000 }, (_, i): KeyRecord => ({
+      ...base, id: i.toString(36).padStart(12, '0'), subject: `é€😀-${i}`, description: 'ü'.repeat(i % 97),
+    }));
+    writeKeyFile(file, keys);
+    expect(readFileSync(file).length).toBeGreaterThan(1 << 20);
+    expect(readKeyFile(file)).toEqual(keys);
+  });
+
+  test('text that starts in the line layout and turns into YAML is read as YAML, from the start', () => {
+    const file = path.join(tempDir(), 'mixed.yaml');
+    writeFileSync(file, `keys:\n  - ${JSON.stringify(base)}\n  - id: bcdefghijklm\n    hash: ${base.hash}\n    subject: b\n    created_at: "2026-01-01"\n`);
+    expect(readKeyFile(file).map((k) => k.id)).toEqual(['abcdefghijkl', 'bcdefghijklm']);
+  });
+
+  test('a missing file is empty; a file that is not a key document names the problem', () => {
+    const dir = tempDir();
+    expect(readKeyFile(path.join(dir, 'absent.yaml'))).toEqual([]);
+    writeFileSync(path.join(dir, 'other.yaml'), 'users: []\n');
+    expect(loadError(path.join(dir, 'other.yaml'))).toMatchObject({ code: 'ERR_KEY_FILE_INVALID' });
+  });
+});

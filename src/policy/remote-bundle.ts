@@ -76,6 +76,8 @@ export class RemoteBundle {
   private async fetchAndActivate(): Promise<boolean> {
     try {
       const download = await downloadBundle(this.settings, this.etag);
+      // Closed while downloading (shutdown): nothing more is activated or reported; the loggers may be gone.
+      if (this.closed) return false;
       this.events.downloaded();
       if (download.changed) {
         await this.events.activate(download.bytes);
@@ -87,7 +89,7 @@ export class RemoteBundle {
       return true;
     } catch (err) {
       this.failures++;
-      this.events.failed(err as Error, err instanceof DownloadFailure ? err.kind : failureKind(err));
+      if (!this.closed) this.events.failed(err as Error, err instanceof DownloadFailure ? err.kind : failureKind(err));
       return false;
     }
   }

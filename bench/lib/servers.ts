@@ -23,12 +23,12 @@ export async function startTollgate(place: Placement, name: string, env: Record<
   return { ...server, httpPort: Number(server.ready.http_port), adminPort: Number(server.ready.admin_port) };
 }
 
-/** The physical limit: bare node:http answering 200 (bench/servers/bare-http.ts). */
-export async function startBare(place: Placement): Promise<ServerProcess & { httpPort: number }> {
+/** The physical limits: bare node:http answering 200, optionally parsing the body as JSON (bench/servers/bare-http.ts). */
+export async function startBare(place: Placement, parseJson = false): Promise<ServerProcess & { httpPort: number }> {
   const server = await startServer({
-    name: 'bare-http',
+    name: parseJson ? 'bare-json' : 'bare-http',
     command: process.execPath,
-    args: [benchBuildPath(place.root, 'servers', 'bare-http.js')],
+    args: [benchBuildPath(place.root, 'servers', 'bare-http.js'), ...(parseJson ? ['json'] : [])],
     cpus: place.serverCpus,
     logDir: place.logDir,
     readyWhen: jsonLineWithMessage('bare listening'),

@@ -43,6 +43,7 @@ export function checkTargets(find: Find): TargetCheck[] {
       met: half.bucketBoundMs <= 1,
     }
     : { target: 'server-side decision time p99 < 1 ms at half of peak load', measured: 'not measured' });
+  checks.push(jsonFloorRatio(find));
   checks.push(servedCostGrowth(find));
   const keys = find('keys-100000');
   checks.push(keys
@@ -69,4 +70,14 @@ function servedCostGrowth(find: Find): TargetCheck {
   const earlyServed = Number(early.facts?.decisions_served_after);
   if (!(earlyServed <= Number(early.facts?.remember_decisions))) return { target, measured: `${measured}; early run overran the memory (${earlyServed} served), not judged` };
   return { target, measured, met: ratio <= 1.5 };
+}
+
+/** Issue 15's goal for the native path: at most twice the CPU per request of a bare JSON server. */
+function jsonFloorRatio(find: Find): TargetCheck {
+  const target = 'native API CPU per request <= 2x a bare JSON server\'s (body read, JSON.parse, same-size answer)';
+  const floor = find('bare-json')?.cpuUsPerRequest;
+  const native = find('native-api-key')?.cpuUsPerRequest;
+  if (!floor || !native) return { target, measured: 'not measured (bare-json or native-api-key missing)' };
+  const ratio = native / floor;
+  return { target, measured: `${ratio.toFixed(2)}x (${Math.round(native)} vs ${Math.round(floor)} µs/req)`, met: ratio <= 2 };
 }

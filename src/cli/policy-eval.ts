@@ -32,7 +32,7 @@ log.include_input) on a bundle's Wasm module, and prints the decision as Tollgat
   run: async (flags) => {
     if (!flags.input) throw new UsageError('--input is required');
     if (flags.sources && !flags.explain) throw new UsageError('--sources needs --explain');
-    // opa build compiles the entrypoints into the module and leaves only stubs of them in the bundle's Rego.
+    // opa build compiles the entrypoints into policy.wasm; the Rego it keeps in the bundle lacks their rule bodies.
     if (flags.explain && flags.bundle && !flags.sources) throw new UsageError('--explain on --bundle needs --sources DIR (the bundle keeps no full Rego sources)');
     const input = JSON.parse(readFileSync(flags.input, 'utf8')) as Record<string, unknown>;
     const entrypoint = flags.entrypoint ?? DEFAULT_ENTRYPOINT;

@@ -23,14 +23,8 @@ export class RedisLimitStore implements LimitStore {
   private readonly redis: Scripted;
 
   constructor(private readonly options: RedisLimitOptions) {
-    this.redis = newRedisClient(options.url, {
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(options.timeoutMs, 1000),
-      // A command waits for a (re)connection at most timeoutMs, then fails; it is never retried late.
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    }) as Scripted;
-    this.redis.on('error', options.onError);
+    // A command waits for a (re)connection at most timeoutMs, then fails; it is never retried late.
+    this.redis = newRedisClient(options.url, { timeoutMs: options.timeoutMs, maxRetriesPerRequest: 0, onError: options.onError }) as Scripted;
     this.redis.defineCommand('tgAdmit', { lua: ADMIT });
     this.redis.defineCommand('tgSettle', { lua: SETTLE, numberOfKeys: 1 });
     this.redis.defineCommand('tgRelease', { lua: RELEASE });

@@ -21,14 +21,7 @@ export class RedisUsageStore implements UsageStore {
   private readonly redis: Redis;
 
   constructor(private readonly options: RedisUsageOptions) {
-    this.redis = newRedisClient(options.url, {
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(options.timeoutMs, 1000),
-      maxRetriesPerRequest: 1,
-      // Reconnect soon after an outage: decisions are denied until Redis is back.
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    });
-    this.redis.on('error', options.onError);
+    this.redis = newRedisClient(options.url, { timeoutMs: options.timeoutMs, maxRetriesPerRequest: 1, onError: options.onError });
   }
 
   async record(principalId: string, delta: UsageDelta): Promise<void> {

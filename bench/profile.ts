@@ -4,15 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/paths.js';
+import { perfUsable } from './lib/perf-record.js';
 import { PROFILE_PATHS } from './lib/profile-paths.js';
 import { renderCpuBreakdown, type ProfileReport } from './lib/profile-report.js';
 import { profilePath } from './lib/profile-run.js';
 
 /**
- * `npm run bench:profile [-- --only native,envoy-grpc --duration 10 --warmup 3 --max-warmup 30 --connections 50 --interval 1000 --out bench/profile.json --profiles DIR]`:
+ * `npm run bench:profile [-- --only native,envoy-grpc --duration 10 --warmup 3 --max-warmup 30 --connections 50 --interval 1000 --out bench/profile.json --profiles DIR --perf auto|on|off]`:
  * each decision path under `node --cpu-prof`, its CPU split into buckets (bench/lib/profile-buckets.ts),
  * written to bench/profile.json for RESULTS.md's "CPU breakdown per path" and printed as markdown;
- * --profiles keeps the .cpuprofile files.
+ * --profiles keeps the .cpuprofile files; --perf adds perf's kernel split of the same runs (auto: when perf may sample a CPU).
  */
 const { values } = parseArgs({
   options: {
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '1000' },
     out: { type: 'string' },
     profiles: { type: 'string' },
+    perf: { type: 'string', default: 'auto' },
   },
 });
 const root = packageRoot();
@@ -35,6 +37,7 @@ const options = {
   connections: Number(values.connections), intervalUs: Number(values.interval),
 };
 if (values.profiles) mkdirSync(values.profiles, { recursive: true });
+const perf = values.perf === 'on' || (values.perf === 'auto' && perfUsable());
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-profile-'));
 const report: ProfileReport = {
   date: new Date().toISOString(),
@@ -47,7 +50,7 @@ const report: ProfileReport = {
 try {
   for (const p of paths) {
     process.stdout.write(`profiling ${p.id}\n`);
-    const result = await profilePath(p, { ...options, root, workDir, serverCpus: '0', loadCpus: '1', keepDir: values.profiles });
+    const result = await profilePath(p, { ...options, root, workDir, serverCpus: '0', loadCpus: '1', keepDir: values.profiles, perf });
     process.stdout.write(`  ${result.requests} requests, ${result.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${result.failures} failed\n`);
     report.paths.push(result);
   }

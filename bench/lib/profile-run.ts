@@ -3,6 +3,7 @@ import path from 'node:path';
 import { warmUpUntilSteady } from './bench-context.js';
 import { breakdown, type CpuProfile } from './cpu-profile.js';
 import { cpuBusyPercent } from './machine.js';
+import { startPerfRecord, type PerfSplit } from './perf-record.js';
 import { BUCKET_LABELS } from './profile-buckets.js';
 import type { LoadOptions, ProfilePath } from './profile-paths.js';
 import { startTollgate } from './servers.js';
@@ -21,6 +22,8 @@ export interface ProfileOptions {
   intervalUs: number;
   /** When set, each path's .cpuprofile is copied here as <path id>.cpuprofile (for DevTools or profile-summary.js). */
   keepDir?: string;
+  /** Also `perf record -g` the server's core over the measured run (root and perf needed). */
+  perf: boolean;
 }
 
 /** One path's profile as bench/profile.json holds it (and bench/lib/profile-report.ts renders). */
@@ -40,6 +43,8 @@ export interface PathProfile {
   /** The main thread's sampled busy time per request, µs: what the shares divide. */
   sampledUsPerRequest: number;
   samples: number;
+  /** With --perf: the kernel's part as perf saw it over the same run. */
+  perf?: PerfSplit;
   buckets: Array<{ id: string; label: string; share: number; usPerRequest: number }>;
   topSelf: Array<{ name: string; share: number }>;
 }
@@ -64,10 +69,12 @@ export async function profilePath(p: ProfilePath, o: ProfileOptions): Promise<Pa
   try {
     const warmupS = await warmUpUntilSteady(() => load(server, loadOptions(o.warmupS)), o.warmupS, o.maxWarmupS);
     const backgroundCpu = await cpuBusyPercent(500);
+    const perf = o.perf ? startPerfRecord(o.serverCpus, path.join(dir, 'perf.data')) : undefined;
     const [fromUs, cpu0, sys0] = [nowUs(), server.cpuSeconds(), server.systemCpuSeconds()];
     const result = await load(server, loadOptions(o.durationS));
     const [cpu1, sys1, toUs] = [server.cpuSeconds(), server.systemCpuSeconds(), nowUs()];
-    measured = { warmupS, backgroundCpu, fromUs, toUs, result, cpuS: cpu1 - cpu0, sysS: sys1 - sys0 };
+    const perfSplit = await perf?.stop(server.pid);
+    measured = { warmupS, backgroundCpu, fromUs, toUs, result, cpuS: cpu1 - cpu0, sysS: sys1 - sys0, perfSplit };
   } finally {
     await server.stop();
   }
@@ -91,6 +98,7 @@ export async function profilePath(p: ProfilePath, o: ProfileOptions): Promise<Pa
     kernelShare: measured.cpuS > 0 ? measured.sysS / measured.cpuS : 0,
     sampledUsPerRequest: split.busyUs / requests,
     samples: split.samples,
+    perf: measured.perfSplit,
     buckets: split.buckets.map((b) => ({ id: b.id, label: BUCKET_LABELS.get(b.id) ?? b.id, share: b.share, usPerRequest: b.share * cpuUsPerRequest })),
     topSelf: split.topSelf,
   };

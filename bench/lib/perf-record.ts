@@ -8,13 +8,13 @@ export interface PerfSplit {
   samples: number;
   /** Samples whose leaf is kernel code (any syscall, interrupt, scheduler work). */
   kernelShare: number;
-  /** Samples inside the writev syscall: the response writes. */
-  writevShare: number;
+  /** Samples sending on a TCP socket (tcp_sendmsg, under write or writev): the response writes. */
+  socketWriteShare: number;
   /**
    * Of those, samples in the receiving side's TCP path, which loopback runs on the writer's CPU
    * (softirq, tcp_v4_rcv, waking the reader): the load generator's cost, paid by the server.
    */
-  writevDeliveryShare: number;
+  socketDeliveryShare: number;
 }
 
 /** True when perf is installed and may sample a whole CPU (root, or perf_event_paranoid allows it). */
@@ -49,18 +49,18 @@ export function startPerfRecord(cpus: string, file: string): { stop(pid: number)
 export function perfSplit(script: string, pid: number): PerfSplit {
   let samples = 0;
   let kernel = 0;
-  let writev = 0;
+  let sends = 0;
   let delivery = 0;
   for (const block of script.split(/\n\s*\n/)) {
     const [header, ...frames] = block.trim().split('\n');
     if (Number(header) !== pid || frames.length === 0) continue;
     samples++;
     if (/^\s*ffffffff/.test(frames[0])) kernel++;
-    if (frames.some((f) => /sys_writev\b|do_writev\b/.test(f))) {
-      writev++;
+    if (frames.some((f) => /\btcp_sendmsg\b/.test(f))) {
+      sends++;
       if (frames.some((f) => /net_rx_action\b|__netif_receive_skb/.test(f))) delivery++;
     }
   }
   const share = (n: number) => (samples > 0 ? n / samples : 0);
-  return { samples, kernelShare: share(kernel), writevShare: share(writev), writevDeliveryShare: share(delivery) };
+  return { samples, kernelShare: share(kernel), socketWriteShare: share(sends), socketDeliveryShare: share(delivery) };
 }

@@ -48,18 +48,18 @@ export function renderCpuBreakdown(report: ProfileReport | undefined): string[] 
     if (p.perf) {
       lines.push(
         `perf record -g on CPU 0 over the same run (${p.perf.samples} samples of the server): kernel ${pct(p.perf.kernelShare)} of its CPU, ` +
-          `the writev syscall ${pct(p.perf.writevShare)}, of which ${pct(p.perf.writevDeliveryShare)} is loopback delivering the answer into the load generator's socket (its TCP receive path runs on the writer's CPU).`,
+          `socket writes (tcp_sendmsg) ${pct(p.perf.socketWriteShare)}, of which ${pct(p.perf.socketDeliveryShare)} is loopback delivering the answer into the load generator's socket (its TCP receive path runs on the writer's CPU).`,
         '',
       );
     }
-    // Large on HTTP/1.1 (a writev per response); gRPC batches its HTTP/2 writes on one connection.
+    // Large on HTTP/1.1 (a write per response); gRPC batches its HTTP/2 writes on one connection.
     if (socketWrites && socketWrites.share >= 0.05) {
       const perfSays = p.perf
-        ? `perf, above, counts ${pct(p.perf.writevShare)} in this very run`
-        : 'perf record -g counted 13.7-16.8% in the same runs where this bucket read 17.5%, and 9.4-13.4% with no V8 profiler attached (native path, 2026-12-04)';
+        ? `perf, above, counts ${pct(p.perf.socketWriteShare)} in this very run`
+        : 'on the native path on 2026-12-04 perf record -g counted 10.5-16.8% in the same runs where this bucket read 14.0-17.6%, and 9.4-13.4% with no V8 profiler attached';
       lines.push(
-        `Socket writes (${pct(socketWrites.share)}) are the V8 sampler's count of the \`writev\` syscall, and it counts syscalls above their share of CPU ` +
-          `(${perfSays}; every syscall together is at most the kernel share of ${pct(p.kernelShare)}). About 70% of writev's real cost is loopback running the load generator's ` +
+        `Socket writes (${pct(socketWrites.share)}) are the V8 sampler's count of the response's write syscall, and it counts syscalls above their share of CPU ` +
+          `(${perfSays}; every syscall together is at most the kernel share of ${pct(p.kernelShare)}). About two thirds of the write's real cost is loopback running the load generator's ` +
           `TCP receive path and wakeup on the server's core. The other buckets are understated by the difference: compare them with each other, and take syscall costs from perf (\`--perf\`).`,
         '',
       );

@@ -39,6 +39,10 @@ export function renderCpuBreakdown(report: ProfileReport | undefined): string[] 
       `${p.requests} requests (${Math.round(p.rps)}/s, ${p.failures} failed), **${p.cpuUsPerRequest.toFixed(0)} µs CPU/req** (kernel ${pct(p.kernelShare)}), ` +
         `main thread sampled busy ${p.sampledUsPerRequest.toFixed(0)} µs/req in ${p.samples} samples; warm-up ${p.warmupS} s, other CPU ${p.backgroundCpu}% before the run.`,
       '',
+      ...(p.sampledUsPerRequest > 1.2 * p.cpuUsPerRequest ? [
+        `**Noisy run**: the sampler (wall clock) saw the thread busy ${(p.sampledUsPerRequest / p.cpuUsPerRequest).toFixed(1)}x longer than its CPU time: other work held the core, and shares lean towards whatever was on the stack when it was preempted. Rerun on a quieter machine.`,
+        '',
+      ] : []),
       '| bucket | % of busy CPU | µs/req |',
       '|---|---:|---:|',
       ...p.buckets.map((b) => `| ${b.label} | ${pct(b.share)} | ${b.usPerRequest.toFixed(1)} |`),
@@ -56,10 +60,10 @@ export function renderCpuBreakdown(report: ProfileReport | undefined): string[] 
     if (socketWrites && socketWrites.share >= 0.05) {
       const perfSays = p.perf
         ? `perf, above, counts ${pct(p.perf.socketWriteShare)} in this very run`
-        : 'on the native path on 2026-12-04 perf record -g counted 10.5-16.8% in the same runs where this bucket read 14.0-17.6%, and 9.4-13.4% with no V8 profiler attached';
+        : 'perf record -g counted 1-6 points less on every HTTP/1.1 path on 2026-12-04: on the native path 10.5-16.8% in the same runs where this bucket read 14.0-17.8%, and 9.4-13.4% with no V8 profiler attached';
       lines.push(
         `Socket writes (${pct(socketWrites.share)}) are the V8 sampler's count of the response's write syscall, and it counts syscalls above their share of CPU ` +
-          `(${perfSays}; every syscall together is at most the kernel share of ${pct(p.kernelShare)}). About two thirds of the write's real cost is loopback running the load generator's ` +
+          `(${perfSays}; every syscall together is at most the kernel share of ${pct(p.kernelShare)}). Two thirds to four fifths of the write's real cost is loopback running the load generator's ` +
           `TCP receive path and wakeup on the server's core. The other buckets are understated by the difference: compare them with each other, and take syscall costs from perf (\`--perf\`).`,
         '',
       );

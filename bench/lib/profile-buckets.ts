@@ -39,7 +39,7 @@ const PROTOBUF_CODEC = /\$(encode|decode|fromObject|toObject|verify)$/;
 const SOCKET_WRITES = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString', 'writeUcs2String']);
 
 /**
- * The buckets, in the order tables list them. A frame matches at most one bucket; where two could
+ * The buckets (tables sort them by share). A frame matches at most one bucket; where two could
  * claim it, the first listed wins (hence `routing` after every other src/ bucket). Node's own
  * JavaScript outside the HTTP and socket modules is not a bucket of its own: see WEAK_BUCKET.
  */

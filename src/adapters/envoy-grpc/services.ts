@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { TollgateError } from '../../core/errors.js';
 import { packageRoot } from '../../paths.js';
@@ -10,12 +9,19 @@ export class UndecodableRequest {
   constructor(readonly error: TollgateError) {}
 }
 
+export interface Codec {
+  deserialize(bytes: Buffer): unknown;
+  serialize(message: unknown): Uint8Array;
+}
+
+/** gRPC paths -> request/response codecs of the methods Tollgate serves, from proto/. */
+export type Codecs = Record<'check' | 'healthCheck' | 'healthList' | 'healthWatch', Codec & { path: string }>;
+
 /**
- * Loads the Authorization and Health services from proto/. The Check deserializer never throws:
- * grpc-js would answer a throwing one with a gRPC error, which Envoy's failure_mode_allow could
- * turn into an allow.
+ * The Check deserializer never throws: a gRPC error answer could be turned into an allow by
+ * Envoy's failure_mode_allow, so an unreadable CheckRequest becomes an audited deny instead.
  */
-export function loadServices(maxCheckBytes: number): { authorization: ServiceDefinition; health: ServiceDefinition } {
+export function loadCodecs(maxCheckBytes: number): Codecs {
   const definitions = loadSync(['envoy/service/auth/v3/external_auth.proto', 'grpc/health/v1/health.proto'], {
     includeDirs: [path.join(packageRoot(), 'proto')],
     keepCase: true,
@@ -24,15 +30,20 @@ export function loadServices(maxCheckBytes: number): { authorization: ServiceDef
     defaults: false,
     oneofs: true,
   });
-  const authorization = definitions['envoy.service.auth.v3.Authorization'] as unknown as Record<string, MethodDefinition<object, object>>;
-  const check = authorization.Check;
+  const method = (service: string, name: string): Codec & { path: string } => {
+    const m = (definitions[service] as unknown as Record<string, MethodDefinition<unknown, unknown>>)[name];
+    return { path: m.path, deserialize: m.requestDeserialize, serialize: m.responseSerialize };
+  };
+  const check = method('envoy.service.auth.v3.Authorization', 'Check');
   return {
-    authorization: { Check: { ...check, requestDeserialize: tolerantDeserialize(check.requestDeserialize, maxCheckBytes) } } as unknown as ServiceDefinition,
-    health: definitions['grpc.health.v1.Health'] as unknown as ServiceDefinition,
+    check: { ...check, deserialize: tolerantDeserialize(check.deserialize, maxCheckBytes) },
+    healthCheck: method('grpc.health.v1.Health', 'Check'),
+    healthList: method('grpc.health.v1.Health', 'List'),
+    healthWatch: method('grpc.health.v1.Health', 'Watch'),
   };
 }
 
-function tolerantDeserialize(deserialize: (bytes: Buffer) => object, maxBytes: number): (bytes: Buffer) => object {
+function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown, maxBytes: number): (bytes: Buffer) => unknown {
   return (bytes) => {
     if (bytes.length > maxBytes) {
       return new UndecodableRequest(new TollgateError('ERR_REQUEST_TOO_LARGE', `CheckRequest of ${bytes.length} bytes exceeds envoy_grpc.max_receive_bytes (${maxBytes})`));

@@ -77,17 +77,11 @@ export class GrpcServer {
     };
     const ping = (): void => {
       if (session.destroyed) return;
-      let sent = false;
-      try {
-        sent = session.ping((err) => {
-          clearTimeout(timer);
-          if (err) session.destroy();
-          else schedule();
-        });
-      } catch {
-        sent = false;
-      }
-      if (!sent) {
+      const answered = (): void => {
+        clearTimeout(timer); // the unanswered-ping timeout below
+        schedule();
+      };
+      if (!this.sendPing(session, answered)) {
         session.destroy();
         return;
       }
@@ -95,6 +89,18 @@ export class GrpcServer {
     };
     schedule();
     return () => clearTimeout(timer);
+  }
+
+  /** False when the ping could not be sent (grpc-js drops the connection then too). */
+  private sendPing(session: ServerHttp2Session, answered: () => void): boolean {
+    try {
+      return session.ping((err) => {
+        if (err) session.destroy();
+        else answered();
+      });
+    } catch {
+      return false;
+    }
   }
 
   private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {

@@ -24,7 +24,8 @@ export interface GrpcServerOptions {
  */
 export class GrpcServer {
   private readonly server: Http2Server;
-  private readonly sessions = new Set<ServerHttp2Session>();
+  /** Open connections, each with the function that stops its keepalive pings. */
+  private readonly sessions = new Map<ServerHttp2Session, () => void>();
 
   constructor(private readonly methods: ReadonlyMap<string, GrpcMethod>, private readonly options: GrpcServerOptions) {
     // Node's session memory cap stalls busy connections instead of protecting them (grpc-js lifts it too).
@@ -48,20 +49,24 @@ export class GrpcServer {
   close(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const cut = setTimeout(() => {
-        for (const session of this.sessions) session.destroy();
+        for (const session of this.sessions.keys()) session.destroy();
       }, timeoutMs);
       this.server.close(() => {
         clearTimeout(cut);
         resolve();
       });
-      for (const session of this.sessions) session.close();
+      // A ping on a closing session fails, and its failure would drop the calls still finishing.
+      for (const [session, stopKeepalive] of this.sessions) {
+        stopKeepalive();
+        session.close();
+      }
     });
   }
 
   private track(session: ServerHttp2Session): void {
-    this.sessions.add(session);
     session.on('error', () => {}); // 'close' follows; there is nothing to answer on a broken connection
     const stopKeepalive = this.keepalive(session);
+    this.sessions.set(session, stopKeepalive);
     session.once('close', () => {
       stopKeepalive();
       this.sessions.delete(session);
@@ -76,7 +81,7 @@ export class GrpcServer {
       timer = setTimeout(ping, time_ms).unref();
     };
     const ping = (): void => {
-      if (session.destroyed) return;
+      if (session.destroyed || session.closed) return;
       const answered = (): void => {
         clearTimeout(timer); // the unanswered-ping timeout below
         schedule();

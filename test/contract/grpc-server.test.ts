@@ -34,7 +34,7 @@ const streaming: GrpcMethod = {
 const undecodable: GrpcMethod = { ...echo, deserialize: () => { throw new Error('not protobuf'); } };
 
 function serve(): Promise<{ server: GrpcServer; port: number }> {
-  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Undecodable', undecodable]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE });
+  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Undecodable', undecodable]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE, onError: (err) => { throw err; } });
   return server.listen('127.0.0.1', 0).then((port) => ({ server, port }));
 }
 

@@ -39,7 +39,7 @@ export class GrpcCall {
     this.cancelHandlers.push(handler);
   }
 
-  /** The unary answer: one message and OK. */
+  /** The unary answer: one message and OK. A message that cannot be serialized throws before anything is sent. */
   reply(message: unknown): void {
     if (this.finished) return;
     const bytes = frame(this.serialize(message));

@@ -15,6 +15,8 @@ export interface GrpcServerOptions {
   /** Largest message read; a larger prefix is refused with RESOURCE_EXHAUSTED before buffering. */
   maxReceiveBytes: number;
   keepalive: { time_ms: number; timeout_ms: number };
+  /** Errors of the listening socket after it is bound (accept failures such as EMFILE). */
+  onError: (err: Error) => void;
 }
 
 /**
@@ -40,6 +42,7 @@ export class GrpcServer {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
+        this.server.on('error', this.options.onError);
         resolve((this.server.address() as { port: number }).port);
       });
     });
@@ -150,7 +153,11 @@ export class GrpcServer {
       call.fail(GrpcStatus.INTERNAL, 'Error deserializing request');
       return;
     }
-    method.handle(call, request);
+    try {
+      method.handle(call, request);
+    } catch {
+      call.fail(GrpcStatus.UNKNOWN, 'Unknown error'); // grpc-js's answer to a throwing handler
+    }
   }
 
   /** Answers with an error status and drains what the client still sends without keeping it. */

@@ -7,7 +7,7 @@ import { encodeCheckResponse, internalErrorResponse } from './encode.js';
 import type { GrpcCall } from './grpc-call.js';
 import { GrpcServer, type GrpcMethod } from './grpc-server.js';
 import { HealthService, type HealthCheckRequest } from './health.js';
-import type { CheckRequestMessage, CheckResponseMessage } from './messages.js';
+import type { CheckRequestMessage } from './messages.js';
 import { loadCodecs, UndecodableRequest, type Codec } from './services.js';
 
 export interface EnvoyGrpcServerOptions {
@@ -41,7 +41,11 @@ export class EnvoyGrpcServer {
       [codecs.healthList.path, method(codecs.healthList, (call) => this.health.list(call))],
       [codecs.healthWatch.path, method(codecs.healthWatch, (call, request: HealthCheckRequest) => this.health.watch(call, request))],
     ]);
-    this.server = new GrpcServer(methods, { maxReceiveBytes: options.maxReceiveBytes * OVERSIZE_READ_FACTOR, keepalive: options.keepalive });
+    this.server = new GrpcServer(methods, {
+      maxReceiveBytes: options.maxReceiveBytes * OVERSIZE_READ_FACTOR,
+      keepalive: options.keepalive,
+      onError: (err) => options.log.error('gRPC listener error', { error: err.message }),
+    });
   }
 
   /** Resolves with the bound port (port 0 picks a free one). */
@@ -55,16 +59,17 @@ export class EnvoyGrpcServer {
     return this.server.close(timeoutMs);
   }
 
-  /** Always answers a CheckResponse: a failure inside becomes a deny, never a gRPC error. */
+  /**
+   * Always answers a CheckResponse: a failure inside, encoding included (reply serializes before it
+   * sends anything), becomes a deny, never a gRPC error.
+   */
   private async check(call: GrpcCall, request: CheckRequestMessage | UndecodableRequest): Promise<void> {
-    let response: CheckResponseMessage;
     try {
-      response = encodeCheckResponse(await this.decide(request, call.peer));
+      call.reply(encodeCheckResponse(await this.decide(request, call.peer)));
     } catch (err) {
       this.options.log.error('ext_authz check failed; answering a deny', { error: (err as Error).message });
-      response = internalErrorResponse();
+      call.reply(internalErrorResponse());
     }
-    call.reply(response);
   }
 
   private async decide(request: CheckRequestMessage | UndecodableRequest, peer: string | undefined): Promise<Decision> {

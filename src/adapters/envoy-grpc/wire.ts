@@ -6,6 +6,7 @@
 /** The gRPC status codes this server sends. */
 export const GrpcStatus = {
   OK: 0,
+  UNKNOWN: 2,
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   RESOURCE_EXHAUSTED: 8,

@@ -31,10 +31,19 @@ const streaming: GrpcMethod = {
     call.end();
   },
 };
+/** Sends one message and stays open, like a health Watch; counts the streams it saw close. */
+let openClosed = 0;
+const open: GrpcMethod = {
+  ...echo,
+  handle: (call, request) => {
+    call.write(request);
+    call.onClose(() => openClosed++);
+  },
+};
 const undecodable: GrpcMethod = { ...echo, deserialize: () => { throw new Error('not protobuf'); } };
 
 function serve(): Promise<{ server: GrpcServer; port: number }> {
-  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Undecodable', undecodable]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE, onError: (err) => { throw err; } });
+  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Open', open], ['/test.Echo/Undecodable', undecodable]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE, onError: (err) => { throw err; } });
   return server.listen('127.0.0.1', 0).then((port) => ({ server, port }));
 }
 
@@ -119,6 +128,13 @@ describe('GrpcServer (gRPC on node:http2)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
     await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi')), { 'grpc-timeout': 'soon' })).resolves.toMatchObject({ grpcStatus: GrpcStatus.INTERNAL });
     await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi')), { 'grpc-timeout': '5S' })).resolves.toMatchObject({ grpcStatus: GrpcStatus.OK });
+  });
+
+  test('a deadline on an open stream ends it after its messages, with the status in trailers', async () => {
+    const answer = await raw(port, '/test.Echo/Open', prefixed(Buffer.from('w')), { 'grpc-timeout': '100m' });
+    expect(answer.messages).toEqual([Buffer.from('w')]);
+    expect(answer.trailers['grpc-status']).toBe(String(GrpcStatus.DEADLINE_EXCEEDED));
+    expect(openClosed).toBe(1);
   });
 
   test('a message announced above the limit is refused on its prefix, before the body is sent', async () => {

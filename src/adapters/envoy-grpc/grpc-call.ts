@@ -10,14 +10,13 @@ export class GrpcCall {
   private headersSent = false;
   private done = false;
   private deadline: NodeJS.Timeout | undefined;
-  private readonly cancelHandlers: Array<() => void> = [];
+  private readonly closeHandlers: Array<() => void> = [];
 
   constructor(private readonly stream: ServerHttp2Stream, private readonly serialize: (message: unknown) => Uint8Array) {
     stream.once('close', () => {
       clearTimeout(this.deadline);
-      const cancelled = !this.done;
       this.done = true;
-      if (cancelled) for (const handler of this.cancelHandlers) handler();
+      for (const handler of this.closeHandlers) handler();
     });
   }
 
@@ -34,9 +33,9 @@ export class GrpcCall {
     this.deadline = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), ms);
   }
 
-  /** Runs when the client cancels or the connection drops before the status was sent. */
-  onCancel(handler: () => void): void {
-    this.cancelHandlers.push(handler);
+  /** Runs once the stream is closed: answered, failed (a deadline too), cancelled by the client or cut. */
+  onClose(handler: () => void): void {
+    this.closeHandlers.push(handler);
   }
 
   /** The unary answer: one message and OK. A message that cannot be serialized throws before anything is sent. */

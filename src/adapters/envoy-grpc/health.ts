@@ -42,7 +42,7 @@ export class HealthService {
     }, WATCH_POLL_MS);
     timer.unref();
     this.watches.set(call, timer);
-    call.onCancel(() => {
+    call.onClose(() => {
       clearInterval(timer);
       this.watches.delete(call);
     });

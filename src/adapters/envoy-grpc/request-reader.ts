@@ -53,7 +53,8 @@ export class RequestReader {
     try {
       return await decompress(this.message, { maxOutputLength: this.maxBytes });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      // zlib reports output past maxOutputLength as a RangeError, corrupt input as a plain Error.
+      if ((err as Error).name === 'RangeError') {
         throw new CallRefused(GrpcStatus.RESOURCE_EXHAUSTED, `Received message that decompresses to a size larger than ${this.maxBytes}`);
       }
       throw new CallRefused(GrpcStatus.INTERNAL, 'Failed to decompress message');

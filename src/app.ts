@@ -182,7 +182,7 @@ export class TollgateApp {
 
   private async listenEnvoyGrpc(): Promise<number> {
     const { adapters: { envoy_grpc: cfg }, server } = this.config;
-    // Imported only when enabled: grpc-js and proto-loader cost ~6 MiB of heap.
+    // Imported only when enabled: proto-loader and protobufjs cost several MiB of heap.
     const { EnvoyGrpcServer } = await import('./adapters/envoy-grpc/server.js');
     this.envoyGrpc = new EnvoyGrpcServer(this.pipeline, {
       host: server.host,

@@ -76,7 +76,7 @@ describe('Envoy ext_authz gRPC server with API keys and the default policy', () 
     expect(JSON.parse(res.denied_response.body).error.code).toBe('request_too_large');
   });
 
-  test('beyond twice max_receive_bytes grpc-js refuses before reading (documented limit)', async () => {
+  test('beyond twice max_receive_bytes the message is refused with RESOURCE_EXHAUSTED before it is read (documented limit)', async () => {
     const huge = chatCheck('gpt-4o-mini', {});
     (huge.attributes as any).request.http.body = 'x'.repeat(MAX_RECEIVE * 2 + 10);
     await expect(check(huge)).rejects.toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED });

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { spawnServe } from '../helpers/cli.js';
 import { postJson, tempDir, writeFile } from '../helpers/tollgate.js';
 
-const OPTIONAL = { grpc: '/node_modules/@grpc/', redis: '/node_modules/ioredis/', jose: '/node_modules/jose/' };
+const OPTIONAL = { grpc: '/node_modules/protobufjs/', redis: '/node_modules/ioredis/', jose: '/node_modules/jose/' };
 
 /**
  * Runs `tollgate serve` with a preload that records every module the process loads: ES modules through

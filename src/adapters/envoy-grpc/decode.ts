@@ -99,13 +99,3 @@ function namespaces(metadata: MetadataMessage): Record<string, unknown> {
   for (const [ns, struct] of Object.entries(metadata.filter_metadata ?? {})) out[ns] = fromStruct(struct);
   return out;
 }
-
-/** "ipv4:10.0.0.1:5555", "[::1]:5555" or "10.0.0.1:5555" (grpc-js peer strings) -> the IP alone; a unix socket has none. */
-export function peerAddress(peer: string | undefined): string | undefined {
-  if (!peer || peer.startsWith('unix:')) return undefined;
-  const bare = peer.replace(/^ipv[46]:/, '');
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
-  if (bracketed) return bracketed[1];
-  const lastColon = bare.lastIndexOf(':');
-  return lastColon > 0 && bare.indexOf(':') === lastColon ? bare.slice(0, lastColon) : bare;
-}

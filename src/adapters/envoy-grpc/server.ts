@@ -1,13 +1,14 @@
-import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { Pipeline } from '../../core/pipeline.js';
 import type { Decision } from '../../core/types.js';
 import { decideOrReject } from '../http/decide.js';
-import { decodeCheckRequest, peerAddress } from './decode.js';
+import { decodeCheckRequest } from './decode.js';
 import { encodeCheckResponse, internalErrorResponse } from './encode.js';
-import { HealthService } from './health.js';
-import type { CheckRequestMessage, CheckResponseMessage } from './messages.js';
-import { loadServices, UndecodableRequest } from './services.js';
+import type { GrpcCall } from './grpc-call.js';
+import { GrpcServer, type GrpcMethod } from './grpc-server.js';
+import { HealthService, type HealthCheckRequest } from './health.js';
+import type { CheckRequestMessage } from './messages.js';
+import { loadCodecs, UndecodableRequest, type Codec } from './services.js';
 
 export interface EnvoyGrpcServerOptions {
   host: string;
@@ -21,64 +22,54 @@ export interface EnvoyGrpcServerOptions {
 
 /**
  * Messages up to this multiple of max_receive_bytes are still read, so an oversized prompt gets a
- * 413 deny rather than a gRPC error; beyond it grpc-js refuses the message before buffering it.
+ * 413 deny rather than a gRPC error; beyond it the message is refused before it is buffered.
  */
 const OVERSIZE_READ_FACTOR = 2;
 
-type CheckCall = ServerUnaryCall<CheckRequestMessage | UndecodableRequest, CheckResponseMessage>;
-
 /** Envoy ext_authz v3 over gRPC, plus grpc.health.v1, on server.grpc_port. */
 export class EnvoyGrpcServer {
-  private readonly server: Server;
+  private readonly server: GrpcServer;
   private readonly health: HealthService;
 
   constructor(private readonly pipeline: Pipeline, private readonly options: EnvoyGrpcServerOptions) {
-    const { keepalive } = options;
-    this.server = new Server({
-      'grpc.max_receive_message_length': options.maxReceiveBytes * OVERSIZE_READ_FACTOR,
-      'grpc.keepalive_time_ms': keepalive.time_ms,
-      'grpc.keepalive_timeout_ms': keepalive.timeout_ms,
-      // Channelz's per-call counters and traces serve a debugging service Tollgate does not expose.
-      'grpc.enable_channelz': 0,
-    });
-    const services = loadServices(options.maxReceiveBytes);
+    const codecs = loadCodecs(options.maxReceiveBytes);
     this.health = new HealthService(options.policyLoaded);
-    this.server.addService(services.authorization, { Check: (call: CheckCall, cb: sendUnaryData<CheckResponseMessage>) => void this.check(call, cb) });
-    this.server.addService(services.health, this.health.implementation);
+    const method = (codec: Codec, handle: (call: GrpcCall, request: never) => void): GrpcMethod => ({ ...codec, handle: handle as GrpcMethod['handle'] });
+    const methods = new Map<string, GrpcMethod>([
+      [codecs.check.path, method(codecs.check, (call, request: CheckRequestMessage | UndecodableRequest) => void this.check(call, request))],
+      [codecs.healthCheck.path, method(codecs.healthCheck, (call, request: HealthCheckRequest) => this.health.check(call, request))],
+      [codecs.healthList.path, method(codecs.healthList, (call) => this.health.list(call))],
+      [codecs.healthWatch.path, method(codecs.healthWatch, (call, request: HealthCheckRequest) => this.health.watch(call, request))],
+    ]);
+    this.server = new GrpcServer(methods, {
+      maxReceiveBytes: options.maxReceiveBytes * OVERSIZE_READ_FACTOR,
+      keepalive: options.keepalive,
+      onError: (err) => options.log.error('gRPC listener error', { error: err.message }),
+    });
   }
 
   /** Resolves with the bound port (port 0 picks a free one). */
   listen(): Promise<number> {
-    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-    return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${this.options.port}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
-    });
+    return this.server.listen(this.options.host, this.options.port);
   }
 
   /** Health turns NOT_SERVING, in-flight checks finish, and after timeoutMs the rest are cut. */
   close(timeoutMs: number): Promise<void> {
     this.health.shutdown();
-    return new Promise((resolve) => {
-      const deadline = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, timeoutMs);
-      this.server.tryShutdown(() => {
-        clearTimeout(deadline);
-        resolve();
-      });
-    });
+    return this.server.close(timeoutMs);
   }
 
-  private async check(call: CheckCall, callback: sendUnaryData<CheckResponseMessage>): Promise<void> {
-    let response: CheckResponseMessage;
+  /**
+   * Always answers a CheckResponse: a failure inside, encoding included (reply serializes before it
+   * sends anything), becomes a deny, never a gRPC error.
+   */
+  private async check(call: GrpcCall, request: CheckRequestMessage | UndecodableRequest): Promise<void> {
     try {
-      response = encodeCheckResponse(await this.decide(call.request, peerAddress(call.getPeer())));
+      call.reply(encodeCheckResponse(await this.decide(request, call.peer)));
     } catch (err) {
       this.options.log.error('ext_authz check failed; answering a deny', { error: (err as Error).message });
-      response = internalErrorResponse();
+      call.reply(internalErrorResponse());
     }
-    callback(null, response);
   }
 
   private async decide(request: CheckRequestMessage | UndecodableRequest, peer: string | undefined): Promise<Decision> {

@@ -25,14 +25,14 @@ export function toStruct(obj: Record<string, unknown>): StructMessage {
 }
 
 function toValue(value: unknown): ValueMessage | undefined {
-  if (value === null) return { nullValue: 'NULL_VALUE' };
+  if (value === null) return { nullValue: 0 };
   switch (typeof value) {
     case 'string': return { stringValue: value };
     case 'number': return Number.isFinite(value) ? { numberValue: value } : undefined;
     case 'boolean': return { boolValue: value };
     default: break;
   }
-  if (Array.isArray(value)) return { listValue: { values: value.map((v) => toValue(v) ?? { nullValue: 'NULL_VALUE' }) } };
+  if (Array.isArray(value)) return { listValue: { values: value.map((v) => toValue(v) ?? { nullValue: 0 }) } };
   if (isObject(value)) return { structValue: toStruct(value) };
   return undefined;
 }

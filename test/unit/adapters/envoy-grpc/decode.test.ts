@@ -1,4 +1,4 @@
-import { decodeCheckRequest, peerAddress } from '../../../../src/adapters/envoy-grpc/decode.js';
+import { decodeCheckRequest } from '../../../../src/adapters/envoy-grpc/decode.js';
 import type { CheckRequestMessage, HttpRequestMessage } from '../../../../src/adapters/envoy-grpc/messages.js';
 
 const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
@@ -101,15 +101,4 @@ describe('decodeCheckRequest', () => {
   test.each(malformed)('malformed: $name', ({ input }) => {
     expect(() => decodeCheckRequest(input, undefined)).toThrow(expect.objectContaining({ code: 'ERR_REQUEST_MALFORMED' }));
   });
-});
-
-describe('peerAddress', () => {
-  test.each([
-    ['ipv4:10.0.0.1:5555', '10.0.0.1'],
-    ['127.0.0.1:40000', '127.0.0.1'],
-    ['[::1]:40000', '::1'],
-    ['ipv6:[fe80::1]:1', 'fe80::1'],
-    ['unix:/tmp/s', undefined],
-    [undefined, undefined],
-  ])('%s -> %s', (input, want) => expect(peerAddress(input)).toBe(want));
 });

@@ -1,0 +1,55 @@
+import { AggregatorRegistry } from 'prom-client';
+import type { TollgateApp } from '../../app.js';
+import { TollgateError } from '../../core/errors.js';
+import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
+
+/**
+ * A cluster worker: serves 8181/9191 (the listening sockets are the primary's, shared), answers the
+ * primary's admin questions, and drains on the primary's shutdown message or its own SIGTERM/SIGINT.
+ * Resolves with the exit code once drained.
+ */
+export async function runWorker(app: TollgateApp): Promise<number> {
+  const send = (message: ToPrimary) => process.send?.(message);
+  // The primary's /metrics asks each worker for this registry (prom-client's cluster messages).
+  AggregatorRegistry.setRegistries([app.metrics.registry]);
+  new AggregatorRegistry();
+  const ports = await app.start();
+  return new Promise((resolve) => {
+    let stopping = false;
+    const shutdown = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.loggers.app.info('worker shutting down', { pid: process.pid, signal: why });
+      app.stop().then(() => resolve(0), () => resolve(1)).finally(() => process.disconnect?.());
+    };
+    process.on('message', (message: unknown) => {
+      if (!isOurs<ToWorker>(message)) return;
+      if (message.tollgate === 'shutdown') shutdown('primary');
+      else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
+    });
+    // The primary went away without telling us (killed): serve no longer, nobody aggregates or restarts us.
+    process.once('disconnect', () => shutdown('primary_gone'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    app.loggers.app.info('worker listening', { pid: process.pid, http_port: ports.http, grpc_port: ports.grpc });
+    send({ tollgate: 'listening', http: ports.http, grpc: ports.grpc });
+  });
+}
+
+async function answer(app: TollgateApp, question: Question): Promise<WorkerStatus | ReloadAnswer> {
+  if (question === 'reload') {
+    try {
+      await app.policies.reload();
+      return { pid: process.pid, revision: app.policies.current()?.revision ?? null };
+    } catch (err) {
+      return { pid: process.pid, revision: app.policies.current()?.revision ?? null, error: (err as Error).message };
+    }
+  }
+  const engine = app.policies.current();
+  const trail = app.loggers.trail;
+  const reason = !engine ? new TollgateError('ERR_POLICY_NOT_READY', '').reason : trail.healthy ? null : 'audit_unavailable';
+  return {
+    pid: process.pid, ready: reason === null, reason, policy_revision: engine?.revision ?? null,
+    entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(),
+  };
+}

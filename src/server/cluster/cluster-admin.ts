@@ -30,7 +30,7 @@ export function createClusterAdminApp({ pool, workers, access, registry }: Clust
   app.get('/readyz', async (_req, res) => {
     const statuses = await pool.ask<WorkerStatus>('status');
     const notReady = statuses.find((s) => !s.ready);
-    const body = { workers: statuses.map(({ pid, ready, reason, policy_revision }) => ({ pid, ready, reason, policy_revision })) };
+    const body = { workers: statuses.map(({ pid, ready, reason, policy_revision, decisions }) => ({ pid, ready, reason, policy_revision, decisions })) };
     if (statuses.length < workers) res.status(503).json({ status: 'not_ready', reason: 'workers_unavailable', ready_workers: statuses.length, ...body });
     else if (notReady) res.status(503).json({ status: 'not_ready', reason: notReady.reason, audit: notReady.audit, ...body });
     else res.json({ status: 'ready', policy_revision: statuses[0].policy_revision, audit: statuses[0].audit, ...body });

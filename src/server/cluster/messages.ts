@@ -13,6 +13,8 @@ export interface WorkerStatus {
   entrypoints: string[];
   required_builtins: unknown;
   audit: Record<string, boolean>;
+  /** Decisions this worker has made: shows how cluster round robin spread the connections. */
+  decisions: number;
 }
 
 export interface ReloadAnswer {

@@ -47,9 +47,10 @@ async function answer(app: TollgateApp, question: Question): Promise<WorkerStatu
   }
   const engine = app.policies.current();
   const trail = app.loggers.trail;
+  const decisions = (await app.metrics.decisions.get()).values.reduce((sum, v) => sum + v.value, 0);
   const reason = !engine ? new TollgateError('ERR_POLICY_NOT_READY', '').reason : trail.healthy ? null : 'audit_unavailable';
   return {
     pid: process.pid, ready: reason === null, reason, policy_revision: engine?.revision ?? null,
-    entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(),
+    entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(), decisions,
   };
 }

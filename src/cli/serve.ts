@@ -42,6 +42,7 @@ async function serve(configPath: string | undefined): Promise<number> {
     return runWorker(app).catch(async (err: Error) => {
       process.stderr.write(`tollgate worker ${process.pid}: failed to start: ${err.message}\n`);
       await app.stop().catch(() => undefined);
+      process.disconnect?.(); // the IPC channel would keep this process alive
       return 1;
     });
   }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -130,6 +131,14 @@ describe('server.workers: 2, lifecycle', () => {
       tg.child.kill('SIGTERM');
       await tg.exited;
     }
+  });
+
+  test('a bundle that does not load stops the start: every worker and the primary exit', () => {
+    const bad = path.join(tempDir(), 'bad.tar.gz');
+    writeFileSync(bad, 'not a bundle');
+    const res = runCli(['serve'], { ...WORKERS, TOLLGATE_POLICY_BUNDLE: bad, TOLLGATE_HTTP_PORT: '0', TOLLGATE_ADMIN_PORT: '0', TOLLGATE_GRPC_PORT: '0' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/failed to start: .*gzip/);
   });
 
   test.each([

@@ -5,34 +5,39 @@ import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker
 
 /**
  * A cluster worker: serves 8181/9191 (the listening sockets are the primary's, shared), answers the
- * primary's admin questions, and drains on the primary's shutdown message or its own SIGTERM/SIGINT.
- * Resolves with the exit code once drained.
+ * primary's admin questions, and drains on the primary's shutdown message, its own SIGTERM/SIGINT, or
+ * the primary's death. Resolves with the exit code once drained; rejects if the app cannot start.
  */
-export async function runWorker(app: TollgateApp): Promise<number> {
+export function runWorker(app: TollgateApp): Promise<number> {
   const send = (message: ToPrimary) => process.send?.(message);
   // The primary's /metrics asks each worker for this registry (prom-client's cluster messages).
   AggregatorRegistry.setRegistries([app.metrics.registry]);
   new AggregatorRegistry();
-  const ports = await app.start();
-  return new Promise((resolve) => {
+  const started = app.start();
+  return new Promise((resolve, reject) => {
     let stopping = false;
+    // Listening from the start: a primary that gives up while this worker starts must not leave it running.
     const shutdown = (why: string) => {
       if (stopping) return;
       stopping = true;
       app.loggers.app.info('worker shutting down', { pid: process.pid, signal: why });
-      app.stop().then(() => resolve(0), () => resolve(1)).finally(() => process.disconnect?.());
+      started.catch(() => undefined).then(() => app.stop()).then(() => resolve(0), () => resolve(1)).finally(() => process.disconnect?.());
     };
     process.on('message', (message: unknown) => {
       if (!isOurs<ToWorker>(message)) return;
       if (message.tollgate === 'shutdown') shutdown('primary');
       else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
     });
-    // The primary went away without telling us (killed): serve no longer, nobody aggregates or restarts us.
     process.once('disconnect', () => shutdown('primary_gone'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
-    app.loggers.app.info('worker listening', { pid: process.pid, http_port: ports.http, grpc_port: ports.grpc });
-    send({ tollgate: 'listening', http: ports.http, grpc: ports.grpc });
+    started.then((ports) => {
+      if (stopping) return;
+      app.loggers.app.info('worker listening', { pid: process.pid, http_port: ports.http, grpc_port: ports.grpc });
+      send({ tollgate: 'listening', http: ports.http, grpc: ports.grpc });
+    }, (err: Error) => {
+      if (!stopping) reject(err);
+    });
   });
 }
 

@@ -24,7 +24,13 @@ export async function runPrimary(config: TollgateConfig, workers: number): Promi
   const relay = new LineRelay(process.stdout);
   // Workers' stdout is piped here (silent), so their lines reach the real stdout whole; stderr is inherited.
   cluster.setupPrimary({ silent: true });
-  let shutdown: (why: string) => void = () => undefined;
+  // A signal during the start is kept and acted on once the workers listen (they drain as usual).
+  let signalled: string | null = null;
+  let shutdown = (why: string) => {
+    signalled ??= why;
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
   const pool = new WorkerPool({
     count: workers, log, shutdownTimeoutMs: server.shutdown_timeout_ms,
     stdout: (s) => relay.add(s), restarted: () => restarts.inc(), gaveUp: () => shutdown('crash_loop'),
@@ -66,7 +72,6 @@ export async function runPrimary(config: TollgateConfig, workers: number): Promi
         log.end();
       }, () => resolve(1));
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    if (signalled !== null) shutdown(signalled);
   });
 }

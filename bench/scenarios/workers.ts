@@ -4,7 +4,7 @@ import { nativeAllowSpec, writeKeys } from '../lib/fixtures.js';
 import { startTollgate } from '../lib/servers.js';
 
 const WORKERS = 2;
-const META = { id: 'native-api-key-workers-2', group: '2. native API', title: 'native-api-key with server.workers: 2 (node:cluster)', server: 'tollgate' } as const;
+const META = { id: 'native-api-key-workers-2', group: '2. native API', title: 'same with server.workers: 2 (node:cluster; server on CPUs 0-1, wrk on 1)', server: 'tollgate' } as const;
 
 /**
  * native-api-key served by two cluster workers. The server (primary and workers) may use the

@@ -29,7 +29,7 @@ interface Member { worker: Worker; startedAt: number; listening: boolean }
 /** The primary's workers: forks them, restarts a crashed one with backoff, asks them all, drains them all. */
 export class WorkerPool {
   private readonly members = new Set<Member>();
-  private readonly waiting = new Map<number, (answer: WorkerStatus | ReloadAnswer) => void>();
+  private readonly waiting = new Map<number, (answer: WorkerStatus | ReloadAnswer | null) => void>();
   private nextId = 0;
   private stopping = false;
   private quickCrashes = 0;
@@ -61,9 +61,12 @@ export class WorkerPool {
       this.waiting.set(id, (a) => {
         clearTimeout(timer);
         this.waiting.delete(id);
-        resolve(a as A);
+        resolve(a as A | null);
       });
-      m.worker.send({ tollgate: 'ask', id, question } satisfies ToWorker);
+      // A worker that died meanwhile fails the send (the callback, not an 'error' event): no answer.
+      m.worker.send({ tollgate: 'ask', id, question } satisfies ToWorker, undefined, (err) => {
+        if (err) this.waiting.get(id)?.(null);
+      });
     })));
     return answers.filter((a): a is Awaited<A> => a !== null);
   }
@@ -74,8 +77,9 @@ export class WorkerPool {
     const exits = [...this.members].map((m) => new Promise<boolean>((resolve) => {
       if (m.worker.isDead()) return resolve(m.worker.process.exitCode === 0);
       m.worker.once('exit', (code) => resolve(code === 0));
-      if (m.worker.isConnected()) m.worker.send({ tollgate: 'shutdown' } satisfies ToWorker);
-      else m.worker.process.kill('SIGTERM');
+      const drainBySignal = () => m.worker.process.kill('SIGTERM');
+      if (m.worker.isConnected()) m.worker.send({ tollgate: 'shutdown' } satisfies ToWorker, undefined, (err) => err && drainBySignal());
+      else drainBySignal();
     }));
     const deadline = setTimeout(() => {
       for (const m of this.members) if (!m.worker.isDead()) m.worker.process.kill('SIGKILL');
@@ -91,6 +95,7 @@ export class WorkerPool {
     this.members.add(member);
     this.options.stdout(worker.process.stdout!);
     worker.process.stderr?.pipe(process.stderr, { end: false });
+    worker.on('error', (err: Error) => this.options.log.error('worker channel error', { pid: worker.process.pid, error: err.message }));
     return new Promise((resolve, reject) => {
       worker.on('message', (message: unknown) => {
         if (!isOurs<ToPrimary>(message)) return;

@@ -9,7 +9,8 @@ import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker
  * the primary's death. Resolves with the exit code once drained; rejects if the app cannot start.
  */
 export function runWorker(app: TollgateApp): Promise<number> {
-  const send = (message: ToPrimary) => process.send?.(message);
+  // With a callback a closed channel (the primary died) is an ignored error, not an 'error' event that would throw.
+  const send = (message: ToPrimary) => process.send?.(message, undefined, undefined, () => undefined);
   // The primary's /metrics asks each worker for this registry (prom-client's cluster messages).
   AggregatorRegistry.setRegistries([app.metrics.registry]);
   new AggregatorRegistry();

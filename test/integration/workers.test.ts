@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { authorizationClient, chatCheck } from '../helpers/grpc-client.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir, writeKeys } from '../helpers/tollgate.js';
 
@@ -70,6 +71,13 @@ describe('server.workers: 2', () => {
     for (const w of body.workers) expect(w.decisions).toBeGreaterThan(decidedBefore.get(w.pid) ?? 0);
     expect(await metric(tg, /^tollgate_decisions_total\{gateway="native",result="allow"/)).toBe(20);
     expect(await metric(tg, /^tollgate_api_keys_loaded /)).toBe(1);
+    // The gRPC port is shared the same way.
+    const grpc = authorizationClient(tg.ports.grpc!);
+    try {
+      expect((await grpc.check(chatCheck('gpt-4o-mini', { authorization: `Bearer ${added.secret}` }))).status.code).toBe(0);
+    } finally {
+      grpc.close();
+    }
     expect(await metric(tg, /^tollgate_bundle_active_info\{/)).toBe(1);
   });
 

@@ -17,6 +17,7 @@ import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
+import type { DecisionsElsewhere } from './outcomes/recorder.js';
 import { BundleVerifier } from './policy/bundle-signature.js';
 import { createLimits } from './limits/create-limits.js';
 import type { Limits } from './limits/limits.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   now?: () => number;
   /** false in a cluster worker: the primary serves the admin port for all of them. */
   adminPort?: boolean;
+  /** A cluster worker asks the other workers for decisions an outcome names that it does not remember. */
+  decisionsElsewhere?: DecisionsElsewhere;
 }
 
 export interface ListeningPorts {
@@ -113,6 +116,7 @@ export class TollgateApp {
       outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now,
       settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
       usageFallback: config.limits.on_store_failure === 'local_fallback',
+      decisionsElsewhere: options.decisionsElsewhere,
     });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,

@@ -36,16 +36,18 @@ async function serve(configPath: string | undefined): Promise<number> {
   }
   // Loaded here, not at startup: the other commands do not pay for the whole server.
   const { TollgateApp } = await import('../app.js');
-  const app = new TollgateApp(config, { adminPort: workers === 1 });
   if (workers > 1) {
-    const { runWorker } = await import('../server/cluster/worker.js');
-    return runWorker(app).catch(async (err: Error) => {
+    const [{ runWorker }, { PeerDecisions }] = await Promise.all([import('../server/cluster/worker.js'), import('../server/cluster/peer-decisions.js')]);
+    const peers = new PeerDecisions();
+    const app = new TollgateApp(config, { adminPort: false, decisionsElsewhere: peers.find });
+    return runWorker(app, peers).catch(async (err: Error) => {
       process.stderr.write(`tollgate worker ${process.pid}: failed to start: ${err.message}\n`);
       await app.stop().catch(() => undefined);
       process.disconnect?.(); // the IPC channel would keep this process alive
       return 1;
     });
   }
+  const app = new TollgateApp(config);
   try {
     await app.start();
   } catch (err) {

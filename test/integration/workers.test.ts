@@ -4,15 +4,16 @@ import net from 'node:net';
 import path from 'node:path';
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js';
 import { authorizationClient, chatCheck } from '../helpers/grpc-client.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir, writeKeys } from '../helpers/tollgate.js';
 
 const WORKERS = { TOLLGATE_SERVER__WORKERS: '2' };
 
-/** POST /v1/authorize on a connection of its own, so cluster round robin can hand it to either worker. */
-function authorizeOnNewConnection(port: number, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+/** POST on a connection of its own, so cluster round robin can hand it to either worker. */
+function postOnNewConnection(port: number, body: unknown, urlPath = '/v1/authorize', headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/authorize', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ port, host: '127.0.0.1', method: 'POST', path: urlPath, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => { text += c.toString(); });
       res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) as Record<string, unknown> }));
@@ -62,7 +63,7 @@ describe('server.workers: 2', () => {
     const [added] = writeKeys(keysFile, [{ subject: 'second', models: ['*'] }]);
     // Each worker watches the file itself (the counter sums their reloads).
     await waitFor(async () => (await metric(tg, /^tollgate_keys_reloads_total\{result="success"\}/)) >= 2);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => authorizeOnNewConnection(tg.ports.http, chatWith(added.secret))));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postOnNewConnection(tg.ports.http, chatWith(added.secret))));
     expect(answers.map((a) => a.json.allow)).toEqual(Array(20).fill(true));
     const { status, body } = await readiness(tg);
     expect(status).toBe(200);
@@ -102,6 +103,33 @@ describe('server.workers: 2', () => {
   });
 });
 
+describe('server.workers: 2, outcomes', () => {
+  test('an outcome reported to the other worker is linked to its decision and caller', async () => {
+    const redis = await startRedis();
+    const keysFile = path.join(tempDir(), 'keys.yaml');
+    const [key] = writeKeys(keysFile, [{ subject: 'svc-a', models: ['*'] }]);
+    const hookToken = 'workers-test-hook-token-0123456789';
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_HOOK_TOKEN: hookToken, TOLLGATE_USAGE__REDIS_URL: redis.url });
+    try {
+      const decided = await Promise.all(Array.from({ length: 10 }, () => postOnNewConnection(tg.ports.http, chatWith(key.secret))));
+      const ids = decided.map((d) => d.json.decision_id as string);
+      for (const id of ids) {
+        const report = { decision_id: id, model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 1, completion_tokens: 1 }, status: 'success' };
+        expect((await postOnNewConnection(tg.ports.http, report, '/v1/outcomes', { 'x-tollgate-hook-token': hookToken })).json.result).toBe('recorded');
+      }
+      // Round robin spread the decisions and the reports over both workers, so some reports met the other one.
+      expect((await readiness(tg)).body.workers.every((w) => w.decisions > 0)).toBe(true);
+      await waitFor(() => tg.lines.filter((l) => l.log_type === 'outcome').length === 10);
+      const outcomes = tg.lines.filter((l) => l.log_type === 'outcome');
+      expect(outcomes.map((o) => [o.decision_known, o.subject, o.key_id])).toEqual(Array(10).fill([true, 'svc-a', key.id]));
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+      await redis.stop();
+    }
+  });
+});
+
 describe('server.workers: 2, lifecycle', () => {
   test('SIGTERM drains every worker: requests in flight on each are answered, then the primary exits 0', async () => {
     const tg = await spawnServe(WORKERS);
@@ -131,7 +159,7 @@ describe('server.workers: 2, lifecycle', () => {
     try {
       // The recorded input carries the headers: a ~20 KiB line, five times PIPE_BUF.
       const headers = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-h${i}`, 'v'.repeat(500)]));
-      await Promise.all(Array.from({ length: 40 }, () => authorizeOnNewConnection(tg.ports.http, { method: 'GET', path: '/v1/models', headers })));
+      await Promise.all(Array.from({ length: 40 }, () => postOnNewConnection(tg.ports.http, { method: 'GET', path: '/v1/models', headers })));
       // spawnServe parses every stdout line as JSON: an interleaved line would have failed there.
       await waitFor(() => tg.lines.filter((l) => l.log_type === 'decision').length === 40);
       expect(tg.lines.filter((l) => l.log_type === 'decision').every((l) => JSON.stringify(l).length > 16 * 1024)).toBe(true);

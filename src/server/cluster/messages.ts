@@ -1,3 +1,5 @@
+import type { DecidedCaller } from '../../outcomes/recent-decisions.js';
+
 /** What the primary and its workers say to each other over the cluster IPC channel. */
 
 /** What the admin port asks every worker. */
@@ -23,12 +25,23 @@ export interface ReloadAnswer {
   error?: string;
 }
 
+/**
+ * An outcome names a decision its worker does not remember: the worker asks the primary, the primary
+ * asks the other workers, and the caller (or null) goes back the same way.
+ */
+export interface FindDecision { tollgate: 'find_decision'; id: number; decision_id: string }
+export interface FoundDecision { tollgate: 'found_decision'; id: number; caller: DecidedCaller | null }
+
 export type ToWorker =
   | { tollgate: 'ask'; id: number; question: Question }
+  | FindDecision
+  | FoundDecision
   | { tollgate: 'shutdown' };
 
 export type ToPrimary =
   | { tollgate: 'answer'; id: number; answer: WorkerStatus | ReloadAnswer }
+  | FindDecision
+  | FoundDecision
   | { tollgate: 'listening'; http: number; grpc: number | null };
 
 /** Messages on the channel that are not ours (prom-client's metrics requests share it). */

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'winston';
+import type { DecidedCaller } from '../../outcomes/recent-decisions.js';
 import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
 
 /** A worker that exits sooner than this after it started counts towards a crash loop. */
@@ -29,7 +30,7 @@ interface Member { worker: Worker; startedAt: number; listening: boolean }
 /** The primary's workers: forks them, restarts a crashed one with backoff, asks them all, drains them all. */
 export class WorkerPool {
   private readonly members = new Set<Member>();
-  private readonly waiting = new Map<number, (answer: WorkerStatus | ReloadAnswer | null) => void>();
+  private readonly waiting = new Map<number, (answer: unknown) => void>();
   private nextId = 0;
   private stopping = false;
   private quickCrashes = 0;
@@ -52,23 +53,39 @@ export class WorkerPool {
   /** Every listening worker's answer; a worker that does not answer in time is left out. */
   async ask<A extends WorkerStatus | ReloadAnswer>(question: Question): Promise<A[]> {
     const asked = [...this.members].filter((m) => m.listening && m.worker.isConnected());
-    const answers = await Promise.all(asked.map((m) => new Promise<A | null>((resolve) => {
+    const answers = await Promise.all(asked.map((m) => this.request<A>(m, (id) => ({ tollgate: 'ask', id, question }))));
+    return answers.filter((a): a is Awaited<A> => a !== null);
+  }
+
+  /** The first other worker that remembers the decision says who it was for; null when none does. */
+  private async findDecision(decisionId: string, asking: Member): Promise<DecidedCaller | null> {
+    const others = [...this.members].filter((m) => m !== asking && m.listening && m.worker.isConnected());
+    return new Promise((resolve) => {
+      let pending = others.length;
+      if (pending === 0) return resolve(null);
+      for (const m of others) {
+        void this.request<DecidedCaller>(m, (id) => ({ tollgate: 'find_decision', id, decision_id: decisionId })).then((caller) => {
+          pending--;
+          if (caller) resolve(caller);
+          else if (pending === 0) resolve(null);
+        });
+      }
+    });
+  }
+
+  /** Sends one question to one worker; null when it does not answer in time or has died. */
+  private request<A>(m: Member, message: (id: number) => ToWorker): Promise<A | null> {
+    return new Promise((resolve) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        resolve(null);
-      }, ANSWER_TIMEOUT_MS);
+      const timer = setTimeout(() => this.waiting.get(id)?.(null), ANSWER_TIMEOUT_MS);
       this.waiting.set(id, (a) => {
         clearTimeout(timer);
         this.waiting.delete(id);
         resolve(a as A | null);
       });
       // A worker that died meanwhile fails the send (the callback, not an 'error' event): no answer.
-      m.worker.send({ tollgate: 'ask', id, question } satisfies ToWorker, undefined, (err) => {
-        if (err) this.waiting.get(id)?.(null);
-      });
-    })));
-    return answers.filter((a): a is Awaited<A> => a !== null);
+      m.worker.send(message(id), undefined, (err) => err && this.waiting.get(id)?.(null));
+    });
   }
 
   /** Tells every worker to drain; kills those still running past the shutdown timeout. Resolves when all exited. */
@@ -100,7 +117,12 @@ export class WorkerPool {
       worker.on('message', (message: unknown) => {
         if (!isOurs<ToPrimary>(message)) return;
         if (message.tollgate === 'answer') this.waiting.get(message.id)?.(message.answer);
-        else {
+        else if (message.tollgate === 'found_decision') this.waiting.get(message.id)?.(message.caller);
+        else if (message.tollgate === 'find_decision') {
+          void this.findDecision(message.decision_id, member).then((caller) => {
+            if (worker.isConnected()) worker.send({ tollgate: 'found_decision', id: message.id, caller } satisfies ToWorker, undefined, () => undefined);
+          });
+        } else {
           member.listening = true;
           resolve({ http: message.http, grpc: message.grpc });
         }

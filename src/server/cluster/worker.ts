@@ -1,6 +1,7 @@
 import { AggregatorRegistry } from 'prom-client';
 import type { TollgateApp } from '../../app.js';
 import { TollgateError } from '../../core/errors.js';
+import type { PeerDecisions } from './peer-decisions.js';
 import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
 
 /**
@@ -8,7 +9,7 @@ import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker
  * primary's admin questions, and drains on the primary's shutdown message, its own SIGTERM/SIGINT, or
  * the primary's death. Resolves with the exit code once drained; rejects if the app cannot start.
  */
-export function runWorker(app: TollgateApp): Promise<number> {
+export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<number> {
   // With a callback a closed channel (the primary died) is an ignored error, not an 'error' event that would throw.
   const send = (message: ToPrimary) => process.send?.(message, undefined, undefined, () => undefined);
   // The primary's /metrics asks each worker for this registry (prom-client's cluster messages).
@@ -27,7 +28,10 @@ export function runWorker(app: TollgateApp): Promise<number> {
     process.on('message', (message: unknown) => {
       if (!isOurs<ToWorker>(message)) return;
       if (message.tollgate === 'shutdown') shutdown('primary');
-      else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
+      else if (message.tollgate === 'found_decision') peers.found(message.id, message.caller);
+      else if (message.tollgate === 'find_decision') {
+        send({ tollgate: 'found_decision', id: message.id, caller: app.outcomes.decisions.get(message.decision_id) ?? null });
+      } else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
     });
     process.once('disconnect', () => shutdown('primary_gone'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -122,7 +122,7 @@ export class WorkerPool {
           void this.findDecision(message.decision_id, member).then((caller) => {
             if (worker.isConnected()) worker.send({ tollgate: 'found_decision', id: message.id, caller } satisfies ToWorker, undefined, () => undefined);
           });
-        } else {
+        } else if (message.tollgate === 'listening') {
           member.listening = true;
           resolve({ http: message.http, grpc: message.grpc });
         }

@@ -1,22 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { functionName, type CpuProfile } from './lib/cpu-profile.js';
 
 /**
  * `node .tools/bench-dist/bench/profile-summary.js FILE.cpuprofile [skip-seconds] [top]`: self and inclusive
  * time per function from a `node --cpu-prof` profile, after skipping start-up; the view used to
- * find the hot path's costs (bench/analysis.md).
+ * find the hot path's costs (bench/analysis.md). `npm run bench:profile` groups the same samples into buckets.
  */
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 const [file, skip = '2.5', top = '30'] = process.argv.slice(2);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const name = (id: number) => {
-  const f = byId.get(id)!.callFrame;
-  return `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}` : ''}`;
-};
+const name = (id: number) => functionName(byId.get(id)!.callFrame);
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let elapsed = 0;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BenchContext, type BenchOptions } from './lib/bench-context.js';
 import { machineInfo } from './lib/machine.js';
+import { renderCpuBreakdown, type ProfileReport } from './lib/profile-report.js';
 import { renderMarkdown, type BenchReport } from './lib/report.js';
 import { checkTargets } from './lib/targets.js';
 import { authzen } from './scenarios/authzen.js';
@@ -61,10 +62,15 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   return { report, markdown: renderWithAnalysis(report, options.root) };
 }
 
-/** RESULTS.md for a report: its figures plus the hand-written bench/analysis.md as it is now. */
+/**
+ * RESULTS.md for a report: its figures, the CPU breakdown from bench/profile.json (its own run,
+ * `npm run bench:profile`) when there is one, and the hand-written bench/analysis.md as it is now.
+ */
 export function renderWithAnalysis(report: BenchReport, root: string): string {
   const analysisFile = path.join(root, 'bench', 'analysis.md');
-  return renderMarkdown(report, existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '');
+  const profileFile = path.join(root, 'bench', 'profile.json');
+  const profile = existsSync(profileFile) ? JSON.parse(readFileSync(profileFile, 'utf8')) as ProfileReport : undefined;
+  return renderMarkdown(report, existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '', renderCpuBreakdown(profile));
 }
 
 const logged = new WeakSet<object>();

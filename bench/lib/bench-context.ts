@@ -69,14 +69,7 @@ export class BenchContext {
 
   /** Runs warm-up chunks until latency is steady (see maxWarmupS); returns the seconds spent. */
   async warmUp(chunk: () => Promise<LoadResult>): Promise<number> {
-    const { warmupS, maxWarmupS } = this.options;
-    if (warmupS <= 0) return 0;
-    const started = Date.now();
-    for (;;) {
-      const load = await chunk();
-      const elapsedS = (Date.now() - started) / 1000;
-      if (load.p99Ms <= 5 * load.p50Ms || elapsedS + warmupS > maxWarmupS) return Math.round(elapsedS);
-    }
+    return warmUpUntilSteady(chunk, this.options.warmupS, this.options.maxWarmupS);
   }
 
   notMeasured(meta: { id: string; group: string; title: string; server: ServerKind }, reason: string): void {
@@ -89,6 +82,17 @@ export class BenchContext {
 
   dispose(): void {
     rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs warm-up chunks of `chunkS` until a chunk's p99 is within 5x its p50 or `maxS` would pass; returns the seconds spent. */
+export async function warmUpUntilSteady(chunk: () => Promise<LoadResult>, chunkS: number, maxS: number): Promise<number> {
+  if (chunkS <= 0) return 0;
+  const started = Date.now();
+  for (;;) {
+    const load = await chunk();
+    const elapsedS = (Date.now() - started) / 1000;
+    if (load.p99Ms <= 5 * load.p50Ms || elapsedS + chunkS > maxS) return Math.round(elapsedS);
   }
 }
 

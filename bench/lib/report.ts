@@ -14,8 +14,11 @@ export interface BenchReport {
 // NaN (a figure the tool does not give) is null once through results.json.
 const n = (x: number | null | undefined, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '' : x.toFixed(digits));
 
-/** RESULTS.md: machine, method, one table of every scenario with its ratios, the targets, then the hand-written analysis. */
-export function renderMarkdown(report: BenchReport, analysis: string): string {
+/**
+ * RESULTS.md: machine, method, one table of every scenario with its ratios, the targets, the CPU
+ * breakdown section's lines (bench/lib/profile-report.ts), then the hand-written analysis.
+ */
+export function renderMarkdown(report: BenchReport, analysis: string, cpuBreakdown: string[]): string {
   const { machine, results } = report;
   const bare = results.find((r) => r.id === 'bare' && r.load)?.load;
   const opa = results.find((r) => r.id === 'opa-server' && r.load)?.load;
@@ -64,6 +67,6 @@ export function renderMarkdown(report: BenchReport, analysis: string): string {
   }
   lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
   for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'yes' : '**no**'} |`);
-  lines.push('', analysis.trim(), '');
+  lines.push('', ...cpuBreakdown, analysis.trim(), '');
   return lines.join('\n');
 }

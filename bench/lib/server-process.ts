@@ -12,6 +12,8 @@ export interface ServerProcess {
   peakRssMiB(): number;
   /** CPU time (user + system) the process has used so far, in seconds. */
   cpuSeconds(): number;
+  /** The system (kernel) part of it, in seconds. */
+  systemCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,8 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     ready,
     rssMiB: () => sum(processTree(pid), (p) => procStatusKiB(p, 'VmRSS')) / 1024,
     peakRssMiB: () => sum(processTree(pid), (p) => procStatusKiB(p, 'VmHWM')) / 1024,
-    cpuSeconds: () => sum(processTree(pid), procCpuSeconds),
+    cpuSeconds: () => sum(processTree(pid), (p) => procCpuSeconds(p).total),
+    systemCpuSeconds: () => sum(processTree(pid), (p) => procCpuSeconds(p).system),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -126,10 +129,10 @@ function procStatusKiB(pid: number, field: string): number {
 }
 
 /** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
-function procCpuSeconds(pid: number): number {
+function procCpuSeconds(pid: number): { total: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { total: (Number(fields[11]) + Number(fields[12])) / 100, system: Number(fields[12]) / 100 };
 }
 
 /** Servers get only the settings a scenario gives them. */

@@ -9,12 +9,15 @@ export interface Placement {
   serverCpus: string;
 }
 
-/** A Tollgate server as users run it: the built CLI, configured through TOLLGATE_* variables. */
-export async function startTollgate(place: Placement, name: string, env: Record<string, string>): Promise<ServerProcess & { httpPort: number; adminPort: number }> {
+/**
+ * A Tollgate server as users run it: the built CLI, configured through TOLLGATE_* variables;
+ * `nodeFlags` go to node before the script (e.g. --cpu-prof for bench/profile.ts).
+ */
+export async function startTollgate(place: Placement, name: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess & { httpPort: number; adminPort: number }> {
   const server = await startServer({
     name,
     command: process.execPath,
-    args: [path.join(place.root, 'bin', 'tollgate.js'), 'serve'],
+    args: [...nodeFlags, path.join(place.root, 'bin', 'tollgate.js'), 'serve'],
     env: { TOLLGATE_HOST: '127.0.0.1', TOLLGATE_HTTP_PORT: '0', TOLLGATE_ADMIN_PORT: '0', TOLLGATE_GRPC_PORT: '0', ...env },
     cpus: place.serverCpus,
     logDir: place.logDir,

@@ -5,13 +5,15 @@ import { loadSync } from '@grpc/proto-loader';
 import { withServer, type BenchContext } from '../lib/bench-context.js';
 import { MODEL, writeKeys } from '../lib/fixtures.js';
 import { runGhz } from '../lib/ghz.js';
+import type { HttpRequestSpec } from '../lib/load-result.js';
 import { cpuBusyPercent } from '../lib/machine.js';
 import { startTollgate } from '../lib/servers.js';
 
 const GROUP = '4. Envoy ext_authz';
 const HTTP = { id: 'envoy-http', group: GROUP, title: 'Envoy HTTP ext_authz (POST /ext_authz/v1/chat/completions), API key', server: 'tollgate' } as const;
 const GRPC = { id: 'envoy-grpc', group: GROUP, title: 'Envoy gRPC ext_authz Check, API key (ghz, 1 HTTP/2 connection)', server: 'tollgate' } as const;
-const PROTO = 'envoy/service/auth/v3/external_auth.proto';
+export const PROTO = 'envoy/service/auth/v3/external_auth.proto';
+export const CHECK_CALL = 'envoy.service.auth.v3.Authorization.Check';
 const CHAT_BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello in one word.' }], max_tokens: 16 });
 
 /** (4) The same chat call as Envoy asks about it: HTTP ext_authz (original request forwarded) and gRPC Check. */
@@ -21,13 +23,7 @@ export async function envoy(ctx: BenchContext): Promise<void> {
   const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
   await withServer(startTollgate(ctx.place, 'tollgate-envoy', { TOLLGATE_KEYS_FILE: keysFile }), async (tollgate) => {
     if (ctx.wanted(HTTP.id)) {
-      await ctx.measure(HTTP, tollgate, {
-        url: `http://127.0.0.1:${tollgate.httpPort}/ext_authz/v1/chat/completions`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', host: 'llm.internal', authorization: `Bearer ${secret}` },
-        body: CHAT_BODY,
-        expect: '',
-      });
+      await ctx.measure(HTTP, tollgate, envoyHttpSpec(tollgate.httpPort, secret));
     }
     if (!ctx.wanted(GRPC.id)) return;
     const grpcPort = Number(tollgate.ready.grpc_port);
@@ -44,7 +40,7 @@ export async function envoy(ctx: BenchContext): Promise<void> {
     }
     const ghz = execFileSync('bash', [path.join(ctx.options.root, 'bench', 'ghz.sh')], { encoding: 'utf8' }).trim();
     const options = {
-      ghz, protoRoot, proto: PROTO, call: 'envoy.service.auth.v3.Authorization.Check', target: `127.0.0.1:${grpcPort}`, data: check,
+      ghz, protoRoot, proto: PROTO, call: CHECK_CALL, target: `127.0.0.1:${grpcPort}`, data: check,
       concurrency: ctx.options.connections, channels: 1, cpus: ctx.options.loadCpus,
     };
     const warmedS = await ctx.warmUp(() => runGhz({ ...options, durationS: ctx.options.warmupS }));
@@ -59,7 +55,19 @@ export async function envoy(ctx: BenchContext): Promise<void> {
   });
 }
 
-function checkRequest(secret: string): Record<string, unknown> {
+/** Envoy HTTP ext_authz forwarding the chat call (the original path under /ext_authz); 200 is the allow. */
+export function envoyHttpSpec(port: number, secret: string): HttpRequestSpec {
+  return {
+    url: `http://127.0.0.1:${port}/ext_authz/v1/chat/completions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', host: 'llm.internal', authorization: `Bearer ${secret}` },
+    body: CHAT_BODY,
+    expect: '',
+  };
+}
+
+/** The CheckRequest Envoy sends for the chat call, as ghz and grpc-js take it (JSON). */
+export function checkRequest(secret: string): Record<string, unknown> {
   return {
     attributes: {
       source: { address: { socket_address: { address: '10.0.0.7', port_value: 43210 } } },
@@ -75,7 +83,7 @@ function checkRequest(secret: string): Record<string, unknown> {
 }
 
 /** One Check through @grpc/grpc-js before the load, so a run of denials is never mistaken for a result. */
-async function checkOnce(protoRoot: string, port: number, request: Record<string, unknown>): Promise<number> {
+export async function checkOnce(protoRoot: string, port: number, request: Record<string, unknown>): Promise<number> {
   const definition = loadSync(PROTO, { includeDirs: [protoRoot], keepCase: true, longs: Number, enums: Number, defaults: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     envoy: { service: { auth: { v3: { Authorization: new (target: string, creds: grpc.ChannelCredentials) => grpc.Client & { Check: grpc.requestCallback<unknown> } } } } };

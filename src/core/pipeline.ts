@@ -15,7 +15,7 @@ import { answerAsMcp } from './mcp/mcp-answer.js';
 import { mcpFactsForAnswer, readMcpFacts } from './mcp/mcp-facts.js';
 import { evaluateCalls } from './mcp/mcp-input.js';
 import type { AdmittedLimits, PipelineDeps, PolicyEngine, PolicyProbe } from './pipeline-ports.js';
-import type { AuthzRequest, Decision, Delegation, McpFacts, Principal } from './types.js';
+import type { AuthzRequest, Decision, McpFacts, Principal } from './types.js';
 
 export class Pipeline {
   private readonly credentialHeaders: ReadonlySet<string>;
@@ -33,54 +33,80 @@ export class Pipeline {
     this.removedCredentialHeaders = deps.removeCredentialHeaders ? this.credentialHeaders : null;
   }
 
-  /** Never throws and never allows on failure: every error becomes a deny with a reason code. */
-  async authorize(req: AuthzRequest, probe?: PolicyProbe): Promise<Decision> {
-    const started = performance.now();
-    const decisionId = randomUUID();
-    const policy = this.deps.policy();
-    let principal: Principal | null = null;
-    let delegation: Delegation | undefined;
-    let llm = unknownEndpointFacts(null);
-    let mcp: McpFacts | null | undefined;
-    let limits: AdmittedLimits | undefined;
-    let decision: Decision;
+  /**
+   * Never throws and never allows on failure: every error becomes a deny with a reason code. Answers
+   * synchronously when every step is (API keys, in-memory stores): no promise, no microtask per step.
+   */
+  authorize(req: AuthzRequest, probe?: PolicyProbe): Decision | Promise<Decision> {
+    const run: DecisionRun = {
+      started: performance.now(), decisionId: randomUUID(), policy: this.deps.policy(),
+      principal: null, delegation: undefined, llm: unknownEndpointFacts(null), mcp: undefined, limits: undefined,
+    };
+    let decided: Decision | Promise<Decision>;
     try {
       const closed = this.deps.gate?.();
       if (closed) throw closed;
-      principal = await this.authenticate(req);
-      if (principal && this.deps.delegation) delegation = await this.deps.delegation.resolve(req, principal);
-      llm = readLlmFacts(req, this.deps.reading);
-      mcp = readMcpFacts(req, llm);
-      if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
-      const nowMs = this.now();
-      // The usage read first: if it throws at once, nothing has been admitted that would need giving back.
-      const usageRead = principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined;
-      const admission = principal && this.deps.limits ? this.deps.limits.admit(decisionId, req, principal, llm, nowMs) : undefined;
-      let usage: Record<string, unknown> | undefined;
-      if (!admission && !(usageRead instanceof Promise)) usage = usageRead;
-      else {
-        // Both stores at once: with Redis, one round trip of latency for the two.
-        const [usageSettled, admissionSettled] = await Promise.allSettled([usageRead, admission]);
-        // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.
-        limits = settledValue(admissionSettled);
-        usage = settledValue(usageSettled);
-      }
-      const input = buildPolicyInput({ req, principal, delegation, llm, usage, limits: limits?.input, nowMs, credentialHeaders: this.credentialHeaders });
-      const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
-      if (verdict.allow && probe) probe(input, (doc) => evaluate(policy, doc));
-      decision = decisionFromVerdict({ decisionId, principal, delegation, llm }, req, verdict, this.removedCredentialHeaders);
-      decision.shadow = this.deps.shadow?.compare(input, verdict);
-      if (this.deps.recordInput) decision.policyInput = input;
+      decided = then(this.authenticate(req), (principal) => {
+        run.principal = principal;
+        const delegation = principal && this.deps.delegation ? this.deps.delegation.resolve(req, principal) : undefined;
+        return then(delegation, (resolved) => {
+          run.delegation = resolved;
+          return this.decide(run, req, probe);
+        });
+      });
     } catch (err) {
-      // evaluate() labels policy failures itself; anything else thrown here is a bug, not a policy error.
-      decision = decisionFromFailure({ decisionId, principal, delegation, llm }, asTollgateError(err, 'ERR_INTERNAL'));
-      mcp ??= mcpFactsForAnswer(req); // a refused MCP call is still answered in JSON-RPC, with its id
+      return this.conclude(run, req, this.failure(run, req, err));
     }
-    limits?.conclude(decision);
-    if (mcp) answerAsMcp(decision, mcp, this.deps.mcpResourceMetadataUrl ?? null);
-    decision.policyRevision = policy?.revision ?? '';
-    if (this.deps.dryRun) decision = dryRunAllow(decision, () => decisionFromVerdict({ decisionId, principal, delegation, llm }, req, DRY_RUN_ALLOW, this.removedCredentialHeaders));
-    decision.durationMs = performance.now() - started;
+    if (!(decided instanceof Promise)) return this.conclude(run, req, decided);
+    return decided.then((decision) => this.conclude(run, req, decision), (err: unknown) => this.conclude(run, req, this.failure(run, req, err)));
+  }
+
+  /** The caller is known: read the request, consult the stores, evaluate. */
+  private decide(run: DecisionRun, req: AuthzRequest, probe: PolicyProbe | undefined): Decision | Promise<Decision> {
+    const { principal, policy } = run;
+    run.llm = readLlmFacts(req, this.deps.reading);
+    const mcp = readMcpFacts(req, run.llm);
+    run.mcp = mcp;
+    if (!policy || !policy.ready) throw new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded');
+    const nowMs = this.now();
+    // The usage read first: if it throws at once, nothing has been admitted that would need giving back.
+    const usageRead = principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined;
+    const admission = principal && this.deps.limits ? this.deps.limits.admit(run.decisionId, req, principal, run.llm, nowMs) : undefined;
+    const reading = { req, probe, policy, mcp, nowMs };
+    if (!admission && !(usageRead instanceof Promise)) return this.evaluate(run, reading, usageRead);
+    // Both stores at once: with Redis, one round trip of latency for the two.
+    return Promise.allSettled([usageRead, admission]).then(([usageSettled, admissionSettled]) => {
+      // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.
+      run.limits = settledValue(admissionSettled);
+      return this.evaluate(run, reading, settledValue(usageSettled));
+    });
+  }
+
+  private evaluate(run: DecisionRun, { req, probe, policy, mcp, nowMs }: ReadRequest, usage: Record<string, unknown> | undefined): Decision {
+    const { principal, delegation, llm } = run;
+    const input = buildPolicyInput({ req, principal, delegation, llm, usage, limits: run.limits?.input, nowMs, credentialHeaders: this.credentialHeaders });
+    const verdict = evaluateCalls(input, mcp, (doc) => evaluate(policy, doc));
+    if (verdict.allow && probe) probe(input, (doc) => evaluate(policy, doc));
+    const decision = decisionFromVerdict(run, req, verdict, this.removedCredentialHeaders);
+    decision.shadow = this.deps.shadow?.compare(input, verdict);
+    if (this.deps.recordInput) decision.policyInput = input;
+    return decision;
+  }
+
+  /** evaluate() labels policy failures itself; anything else thrown on the way is a bug, not a policy error. */
+  private failure(run: DecisionRun, req: AuthzRequest, err: unknown): Decision {
+    run.mcp ??= mcpFactsForAnswer(req); // a refused MCP call is still answered in JSON-RPC, with its id
+    return decisionFromFailure(run, asTollgateError(err, 'ERR_INTERNAL'));
+  }
+
+  /** Every decision, allow or deny, ends here: limits settled, the answer shaped, the record written. */
+  private conclude(run: DecisionRun, req: AuthzRequest, decided: Decision): Decision {
+    let decision = decided;
+    run.limits?.conclude(decision);
+    if (run.mcp) answerAsMcp(decision, run.mcp, this.deps.mcpResourceMetadataUrl ?? null);
+    decision.policyRevision = run.policy?.revision ?? '';
+    if (this.deps.dryRun) decision = dryRunAllow(decision, () => decisionFromVerdict(run, req, DRY_RUN_ALLOW, this.removedCredentialHeaders));
+    decision.durationMs = performance.now() - run.started;
     this.record(req, decision);
     return decision;
   }
@@ -170,10 +196,12 @@ export class Pipeline {
   }
 
   /** Authenticators run in order; the first that finds a credential decides (an invalid one throws). */
-  private async authenticate(req: AuthzRequest): Promise<Principal | null> {
-    for (const authenticator of this.deps.authenticators) {
-      const principal = await authenticator.authenticate(req);
-      if (principal) return principal;
+  private authenticate(req: AuthzRequest, from = 0): Principal | null | Promise<Principal | null> {
+    const { authenticators } = this.deps;
+    for (let i = from; i < authenticators.length; i++) {
+      const found = authenticators[i].authenticate(req);
+      if (found instanceof Promise) return found.then((principal) => principal ?? this.authenticate(req, i + 1));
+      if (found) return found;
     }
     // A credential nobody recognised is an invalid credential, never an anonymous caller.
     for (const name of this.primaryCredentialHeaders) {
@@ -181,6 +209,28 @@ export class Pipeline {
     }
     return null;
   }
+}
+
+/** What one authorization has learned so far: what its record needs however it ends. */
+interface DecisionRun extends DecisionFacts {
+  started: number;
+  policy: PolicyEngine | undefined;
+  mcp: McpFacts | null | undefined;
+  limits: AdmittedLimits | undefined;
+}
+
+/** A request read and ready for its policy. */
+interface ReadRequest {
+  req: AuthzRequest;
+  probe: PolicyProbe | undefined;
+  policy: PolicyEngine;
+  mcp: McpFacts | null;
+  nowMs: number;
+}
+
+/** Applies `next` to a value now, or once it resolves: steps stay synchronous until one is not. */
+function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 function settledValue<T>(result: PromiseSettledResult<T>): T {

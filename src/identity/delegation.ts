@@ -15,14 +15,15 @@ export class OnBehalfOfResolver implements DelegationResolver {
     this.credentialHeaders = [header];
   }
 
-  async resolve(req: AuthzRequest, principal: Principal): Promise<Delegation | undefined> {
+  /** Synchronous unless an on-behalf-of token must be verified: most calls carry none. */
+  resolve(req: AuthzRequest, principal: Principal): Delegation | undefined | Promise<Delegation> {
     const actTokenIssuer = principal.kind === 'jwt' && principal.claims?.act !== undefined && principal.issuer
       ? this.verifier?.issuer(principal.issuer)
       : undefined;
     const userToken = req.headers[this.header];
     if (userToken !== undefined) {
       if (actTokenIssuer) throw new TollgateError('ERR_DELEGATION_INVALID', 'a token with an "act" claim cannot also carry an on-behalf-of token');
-      return { user: await this.verifyUser(userToken.trim()), chain: [principal.subject] };
+      return this.verifyUser(userToken.trim()).then((user) => ({ user, chain: [principal.subject] }));
     }
     if (!actTokenIssuer || !principal.claims) return undefined;
     // The act token was verified by the JWT authenticator; its `sub` is the user.

@@ -28,9 +28,9 @@ export class MemoryUsageStore implements UsageStore {
     return Promise.resolve();
   }
 
-  usageFor(principal: Principal): Promise<UsageDocument> {
+  usageFor(principal: Principal): UsageDocument {
     const w = this.current(principal.id);
-    return Promise.resolve({ minute: { ...w.minute }, day: { ...w.day } });
+    return { minute: { ...w.minute }, day: { ...w.day } };
   }
 
   close(): Promise<void> {

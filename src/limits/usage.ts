@@ -27,7 +27,8 @@ export type UsageDocument = {
  */
 export interface UsageStore extends UsageReader {
   record(principalId: string, delta: UsageDelta): Promise<void>;
-  usageFor(principal: Principal): Promise<UsageDocument>;
+  /** Synchronous for a store in this process: no promise on the decision's path. */
+  usageFor(principal: Principal): UsageDocument | Promise<UsageDocument>;
   close(): Promise<void>;
 }
 

@@ -3,27 +3,40 @@ import { TollgateError } from '../core/errors.js';
 
 /** Reads a request body up to `limit` bytes; over the limit is ERR_REQUEST_TOO_LARGE (checked before and while reading). */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
+  return new Promise((resolve, reject) => onBody(req, limit, (error, body) => (error ? reject(error) : resolve(body!))));
+}
+
+/**
+ * readBody for a caller that stays synchronous once the body is in: `done` runs exactly once, from
+ * the request's own events (at once when the declared length is over the limit).
+ */
+export function onBody(req: IncomingMessage, limit: number, done: (error: Error | null, body?: Buffer) => void): void {
+  const tooLarge = () => new TollgateError('ERR_REQUEST_TOO_LARGE', `request body exceeds ${limit} bytes`);
+  if (Number(req.headers['content-length']) > limit) {
     req.resume();
-    return Promise.reject(new TollgateError('ERR_REQUEST_TOO_LARGE', `request body exceeds ${limit} bytes`));
+    done(tooLarge());
+    return;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new TollgateError('ERR_REQUEST_TOO_LARGE', `request body exceeds ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+  let finished = false;
+  const finish = (error: Error | null, body?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    done(error, body);
+  };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.removeAllListeners('data');
+      req.resume();
+      finish(tooLarge());
+      return;
+    }
+    chunks.push(chunk);
   });
+  req.on('end', () => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  req.on('error', (error) => finish(error));
 }
 
 /** Parses JSON text; malformed is ERR_REQUEST_MALFORMED. */

@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ensureBuilt } from '../helpers/cli.js';
 import { opaPath } from '../helpers/opa.js';
 import { packageRoot } from '../../src/paths.js';
 import { buildBench } from '../../bench/lib/bench-build.js';
+import { PROFILE_PATHS } from '../../bench/lib/profile-paths.js';
+import { renderCpuBreakdown } from '../../bench/lib/profile-report.js';
+import { profilePath } from '../../bench/lib/profile-run.js';
 import { runBench } from '../../bench/run-bench.js';
 
 /**
@@ -32,5 +38,26 @@ describe('benchmark smoke run', () => {
     // Every target but the 100k-keys RSS one (the smoke run loads 100 keys) is judged.
     expect(report.targets.filter((t) => t.met === undefined).map((t) => t.target)).toEqual(['RSS < 150 MB with 100k keys']);
     expect(markdown).toContain('| **1. physical limit** |');
+  });
+
+  test('the CPU breakdown profiles a path: every bucket rule still finds its code', async () => {
+    ensureBuilt();
+    const workDir = mkdtempSync(path.join(tmpdir(), 'tollgate-profile-smoke-'));
+    try {
+      const native = PROFILE_PATHS.find((p) => p.id === 'native')!;
+      const result = await profilePath(native, {
+        root: packageRoot(), workDir, durationS: 1, warmupS: 0, maxWarmupS: 0, connections: 4, serverCpus: '0', loadCpus: '1', intervalUs: 1000, perf: false,
+      });
+      expect({ requests: result.requests > 0, failures: result.failures }).toEqual({ requests: true, failures: 0 });
+      const share = (id: string) => result.buckets.find((b) => b.id === id)?.share ?? 0;
+      expect(result.buckets.reduce((a, b) => a + b.share, 0)).toBeCloseTo(1, 6);
+      for (const id of ['http', 'decode', 'wasm', 'audit']) expect({ id, found: share(id) > 0 }).toEqual({ id, found: true });
+      // Code no rule claims (a renamed src folder, a new dependency) would show here.
+      expect(share('other')).toBeLessThan(0.1);
+      expect(renderCpuBreakdown({ date: '', commit: '', node: '', loadAverage: [], options: { durationS: 1, warmupS: 0, maxWarmupS: 0, connections: 4, intervalUs: 1000 }, paths: [result] }).join('\n'))
+        .toContain(`### ${native.title}`);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,5 @@
-import { readBody } from '../../server/body.js';
 import { sendAnswer } from '../http/answer.js';
-import { decideOrReject, requestLineOf } from '../http/decide.js';
+import { decideOnBody } from '../http/decide.js';
 import type { HttpAdapter } from '../http-adapter.js';
 import { decodeEnvoyHttpCheck } from './decode.js';
 import { encodeEnvoyHttpDecision } from './encode.js';
@@ -15,13 +14,11 @@ export const envoyHttpAdapter: HttpAdapter = {
     return [{
       method: '*',
       path: `${pathPrefix}/`,
-      handler: async (req, res, path, query) => {
-        const { decision } = await decideOrReject(pipeline, 'envoy_http', requestLineOf(req), async () => {
-          const body = await readBody(req, maxBodyBytes);
-          return decodeEnvoyHttpCheck(req, path.slice(pathPrefix.length), query, body, proxies);
-        });
-        sendAnswer(res, encodeEnvoyHttpDecision(decision), decision.decisionId);
-      },
+      handler: (req, res, path, query) => decideOnBody(
+        pipeline, 'envoy_http', req, maxBodyBytes,
+        (body) => decodeEnvoyHttpCheck(req, path.slice(pathPrefix.length), query, body, proxies),
+        ({ decision }) => sendAnswer(res, encodeEnvoyHttpDecision(decision), decision.decisionId),
+      ),
     }];
   },
 };

@@ -1,7 +1,6 @@
 import type { HotRoute } from '../../server/authz-server.js';
-import { readBody } from '../../server/body.js';
 import { sendAnswer } from '../http/answer.js';
-import { decideOrReject, requestLineOf } from '../http/decide.js';
+import { decideOnBody } from '../http/decide.js';
 import type { HttpAdapter } from '../http-adapter.js';
 import { decodeForwardAuth } from './decode.js';
 import { encodeForwardAuthDecision } from './encode.js';
@@ -17,10 +16,11 @@ export const forwardAuthAdapter: HttpAdapter = {
   routes: ({ pipeline, config, maxBodyBytes, proxies }) => {
     const { path, model_header: modelHeader, dialect } = config.forward_auth;
     const options = { proxies, modelHeader, dialect };
-    const handler: HotRoute['handler'] = async (req, res) => {
-      const { decision } = await decideOrReject(pipeline, 'forward_auth', requestLineOf(req), async () => decodeForwardAuth(req, await readBody(req, maxBodyBytes), options));
-      sendAnswer(res, encodeForwardAuthDecision(decision), decision.decisionId);
-    };
+    const handler: HotRoute['handler'] = (req, res) => decideOnBody(
+      pipeline, 'forward_auth', req, maxBodyBytes,
+      (body) => decodeForwardAuth(req, body, options),
+      ({ decision }) => sendAnswer(res, encodeForwardAuthDecision(decision), decision.decisionId),
+    );
     return METHODS.map((method) => ({ method, path, handler }));
   },
 };

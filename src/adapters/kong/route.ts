@@ -1,6 +1,5 @@
-import { sendJson } from '../../server/body.js';
-import { decideOrReject, requestLineOf } from '../http/decide.js';
-import { readJsonBody } from '../http/json.js';
+import { parseJsonBody, sendJson } from '../../server/body.js';
+import { decideOnBody } from '../http/decide.js';
 import type { HttpAdapter } from '../http-adapter.js';
 import { decodeKongInput } from './decode.js';
 import { encodeKongDecision } from './encode.js';
@@ -18,9 +17,10 @@ export const kongAdapter: HttpAdapter = {
   routes: ({ pipeline, maxBodyBytes }) => [{
     method: 'POST',
     path: KONG_DATA_PATH,
-    handler: async (req, res) => {
-      const { decision } = await decideOrReject(pipeline, 'kong', requestLineOf(req), async () => decodeKongInput(await readJsonBody(req, maxBodyBytes), req.socket.remoteAddress));
-      sendJson(res, 200, { ...encodeKongDecision(decision), decision_id: decision.decisionId });
-    },
+    handler: (req, res) => decideOnBody(
+      pipeline, 'kong', req, maxBodyBytes,
+      (body) => decodeKongInput(parseJsonBody(body), req.socket.remoteAddress),
+      ({ decision }) => sendJson(res, 200, { ...encodeKongDecision(decision), decision_id: decision.decisionId }),
+    ),
   }],
 };

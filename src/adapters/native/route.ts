@@ -1,7 +1,6 @@
-import { sendJson } from '../../server/body.js';
-import { decideOrReject, requestLineOf } from '../http/decide.js';
+import { parseJsonBody, sendJson } from '../../server/body.js';
+import { decideOnBody } from '../http/decide.js';
 import { denialBody } from '../http/denial.js';
-import { readJsonBody } from '../http/json.js';
 import type { HttpAdapter } from '../http-adapter.js';
 import { decodeNativeRequest } from './decode.js';
 import { encodeNativeDecision } from './encode.js';
@@ -14,10 +13,10 @@ export const nativeAdapter: HttpAdapter = {
   routes: ({ pipeline, maxBodyBytes }) => [{
     method: 'POST',
     path: '/v1/authorize',
-    handler: async (req, res) => {
-      const { decision, decoded } = await decideOrReject(pipeline, 'native', requestLineOf(req), async () => decodeNativeRequest(await readJsonBody(req, maxBodyBytes), req.socket.remoteAddress));
-      if (decoded) sendJson(res, 200, encodeNativeDecision(decision));
-      else sendJson(res, decision.status, denialBody(decision));
-    },
+    handler: (req, res) => decideOnBody(
+      pipeline, 'native', req, maxBodyBytes,
+      (body) => decodeNativeRequest(parseJsonBody(body), req.socket.remoteAddress),
+      ({ decision, decoded }) => (decoded ? sendJson(res, 200, encodeNativeDecision(decision)) : sendJson(res, decision.status, denialBody(decision))),
+    ),
   }],
 };

@@ -126,3 +126,29 @@ describe('observers hear of every decision exactly once', () => {
     expect(after.seen).toHaveLength(1);
   });
 });
+
+describe('a decision whose every step is synchronous is answered synchronously', () => {
+  const asynchronous = (inner: Authenticator): Authenticator => ({ ...inner, authenticate: async (req) => inner.authenticate(req) });
+
+  test('API keys and in-memory stores: a Decision, not a promise, and the same answer as the async path', async () => {
+    const sync = pipeline({ authenticators: [authenticator('a', 'x-a', alice)], usage: { usageFor: () => ({}) } }).authorize(request({ 'x-a': '1' }));
+    expect(sync).not.toBeInstanceOf(Promise);
+    const viaPromise = pipeline({ authenticators: [asynchronous(authenticator('a', 'x-a', alice))] }).authorize(request({ 'x-a': '1' }));
+    expect(viaPromise).toBeInstanceOf(Promise);
+    const [now, later] = [sync as Decision, await viaPromise];
+    expect({ ...now, decisionId: '', durationMs: 0, headers: {} }).toEqual({ ...later, decisionId: '', durationMs: 0, headers: {} });
+  });
+
+  test('a failure in a synchronous step is a deny answered at once; in an asynchronous one, a deny once it settles', async () => {
+    const broken = new Error('key store corrupt');
+    const sync = pipeline({ authenticators: [authenticator('a', 'x-a', broken)] }).authorize(request({ 'x-a': '1' }));
+    expect(sync).toMatchObject({ allow: false, status: 500, errorCode: 'ERR_INTERNAL' });
+    const later = await pipeline({ authenticators: [asynchronous(authenticator('a', 'x-a', broken))] }).authorize(request({ 'x-a': '1' }));
+    expect(later).toMatchObject({ allow: false, status: 500, errorCode: 'ERR_INTERNAL' });
+  });
+
+  test('an asynchronous authenticator that finds nothing passes to the next, as a synchronous one does', async () => {
+    const got = await pipeline({ authenticators: [asynchronous(authenticator('a', 'x-a', null)), authenticator('b', 'x-b', bob)] }).authorize(request({ 'x-b': '1' }));
+    expect(got).toMatchObject({ allow: true, principal: { subject: 'bob' } });
+  });
+});

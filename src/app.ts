@@ -17,6 +17,7 @@ import { HttpIncidentLog } from './observability/http-incidents.js';
 import { createLoggers, type Loggers } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Outcomes } from './outcomes/outcomes.js';
+import type { DecisionsElsewhere } from './outcomes/recorder.js';
 import { BundleVerifier } from './policy/bundle-signature.js';
 import { createLimits } from './limits/create-limits.js';
 import type { Limits } from './limits/limits.js';
@@ -28,17 +29,23 @@ import { createAdminApp } from './server/admin.js';
 import { adminAccess } from './server/admin-access.js';
 import { createAuthzServer } from './server/authz-server.js';
 import { toolsFilterRoute } from './server/mcp-tools-filter.js';
+import { workerCount } from './server/cluster/worker-count.js';
 import { sendError } from './server/body.js';
 
 export interface AppOptions {
   /** Where log lines go (tests read them); stdout by default. */
   logStream?: NodeJS.WritableStream;
   now?: () => number;
+  /** false in a cluster worker: the primary serves the admin port for all of them. */
+  adminPort?: boolean;
+  /** A cluster worker asks the other workers for decisions an outcome names that it does not remember. */
+  decisionsElsewhere?: DecisionsElsewhere;
 }
 
 export interface ListeningPorts {
   http: number;
-  admin: number;
+  /** null in a cluster worker (the primary serves it). */
+  admin: number | null;
   /** Envoy ext_authz gRPC; null when adapters.envoy_grpc.enabled is false. */
   grpc: number | null;
 }
@@ -58,8 +65,10 @@ export class TollgateApp {
   readonly limits: Limits;
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
+  private readonly adminPort: boolean;
 
   constructor(readonly config: TollgateConfig, options: AppOptions = {}) {
+    this.adminPort = options.adminPort ?? true;
     const now = options.now ?? Date.now;
     const { log: logConfig } = config;
     this.loggers = createLoggers({
@@ -102,11 +111,12 @@ export class TollgateApp {
       config: config.decision_logs, path: config.policy.entrypoint, version: packageVersion(), registry: this.metrics.registry, log, now,
     }) : undefined;
     this.identity = new Identity({ config: config.identity, keys: config.keys, metrics: this.metrics, log, now });
-    this.limits = createLimits(config.limits, config.usage.redis_url, this.metrics, log);
+    this.limits = createLimits(config.limits, config.usage.redis_url, this.metrics, log, workerCount(config));
     this.outcomes = new Outcomes({
       outcomes: config.outcomes, usage: config.usage, audit: this.loggers.audit, log, now,
       settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
       usageFallback: config.limits.on_store_failure === 'local_fallback',
+      decisionsElsewhere: options.decisionsElsewhere,
     });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
@@ -152,13 +162,14 @@ export class TollgateApp {
     fallback.use((_req, res) => sendError(res, new TollgateError('ERR_NOT_FOUND', 'no such endpoint')));
     const incidents = new HttpIncidentLog(this.loggers.audit, this.metrics);
     const http = await this.listen(createAuthzServer(hotRoutes, fallback, { maxHeaderBytes: server.max_header_bytes, incidents }), server.http_port, server.host);
-    const adminApp = createAdminApp({
+    const adminApp = this.adminPort ? createAdminApp({
       metrics: this.metrics, policies: this.policies, audit: this.loggers.trail, access: adminAccessRules,
-    });
-    const admin = await this.listen(createServer(adminApp), server.admin_port, server.admin_host);
+    }) : null;
+    const admin = adminApp ? await this.listen(createServer(adminApp), server.admin_port, server.admin_host) : null;
     const grpc = this.config.adapters.envoy_grpc.enabled ? await this.listenEnvoyGrpc() : null;
     const ports = { http, admin, grpc };
-    this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_host: server.admin_host, admin_port: admin, grpc_port: grpc });
+    // A cluster's primary logs the ports once, for all its workers.
+    if (adminApp) this.loggers.app.info('tollgate listening', { host: server.host, http_port: http, admin_host: server.admin_host, admin_port: admin, grpc_port: grpc });
     return ports;
   }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ServerProcess {
@@ -48,10 +48,10 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   return {
     pid,
     ready,
-    rssMiB: () => procStatusKiB(pid, 'VmRSS') / 1024,
-    peakRssMiB: () => procStatusKiB(pid, 'VmHWM') / 1024,
-    cpuSeconds: () => procCpuSeconds(pid).total,
-    systemCpuSeconds: () => procCpuSeconds(pid).system,
+    rssMiB: () => sum(processTree(pid), (p) => procStatusKiB(p, 'VmRSS')) / 1024,
+    peakRssMiB: () => sum(processTree(pid), (p) => procStatusKiB(p, 'VmHWM')) / 1024,
+    cpuSeconds: () => sum(processTree(pid), (p) => procCpuSeconds(p).total),
+    systemCpuSeconds: () => sum(processTree(pid), (p) => procCpuSeconds(p).system),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -95,6 +95,32 @@ export function jsonLineWithMessage(message: string): (output: string) => Record
     }
     return undefined;
   };
+}
+
+/**
+ * The server and its children: a Tollgate with server.workers > 1 is a primary and its cluster
+ * workers, and its CPU and memory are theirs together (peak RSS is then the sum of each one's peak).
+ */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      children = children.concat(readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    }
+  } catch {
+    return [pid]; // exited between the listing and the read
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+function sum(pids: number[], of: (pid: number) => number): number {
+  return pids.reduce((total, p) => {
+    try {
+      return total + of(p);
+    } catch {
+      return total; // a worker that exited meanwhile
+    }
+  }, 0);
 }
 
 function procStatusKiB(pid: number, field: string): number {

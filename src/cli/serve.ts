@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { clusterProblems, workerCount } from '../server/cluster/worker-count.js';
 import { UsageError, type Command } from './args.js';
 
 const serveFlags = { config: { type: 'string' } } as const;
@@ -10,7 +12,8 @@ export const serveCommand: Command<typeof serveFlags> = {
 
   --config FILE   YAML configuration (default: TOLLGATE_CONFIG, else the embedded defaults);
                   TOLLGATE_* environment variables override it
-An invalid configuration exits 2 naming every bad key; a failure to start exits 1.`,
+An invalid configuration exits 2 naming every bad key; a failure to start exits 1.
+With server.workers > 1 this process forks the workers and serves the admin port (docs/operations.md).`,
   flags: serveFlags,
   positionals: [],
   run: (flags) => serve(flags.config),
@@ -24,8 +27,26 @@ async function serve(configPath: string | undefined): Promise<number> {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
+  const workers = workerCount(config);
+  const problems = clusterProblems(config, workers);
+  if (problems.length > 0) throw new UsageError(new ConfigError(problems).message);
+  if (workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('../server/cluster/primary.js');
+    return runPrimary(config, workers);
+  }
   // Loaded here, not at startup: the other commands do not pay for the whole server.
   const { TollgateApp } = await import('../app.js');
+  if (workers > 1) {
+    const [{ runWorker }, { PeerDecisions }] = await Promise.all([import('../server/cluster/worker.js'), import('../server/cluster/peer-decisions.js')]);
+    const peers = new PeerDecisions();
+    const app = new TollgateApp(config, { adminPort: false, decisionsElsewhere: peers.find });
+    return runWorker(app, peers).catch(async (err: Error) => {
+      process.stderr.write(`tollgate worker ${process.pid}: failed to start: ${err.message}\n`);
+      await app.stop().catch(() => undefined);
+      process.disconnect?.(); // the IPC channel would keep this process alive
+      return 1;
+    });
+  }
   const app = new TollgateApp(config);
   try {
     await app.start();

@@ -29,6 +29,8 @@ export const serverSchema = z.strictObject({
   max_header_bytes: positiveInt.default(32 * 1024),
   /** How long SIGTERM waits for in-flight requests before exiting. */
   shutdown_timeout_ms: positiveInt.default(10_000),
+  /** Processes serving 8181/9191 (node:cluster); 1 = one process, no cluster; auto = os.availableParallelism(). */
+  workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default(1),
 });
 
 export const keysSchema = z.strictObject({

@@ -6,8 +6,11 @@ import { MemoryLimitStore } from './memory-limits.js';
 import { RedisLimitStore } from './redis-limits.js';
 import { ResilientLimitStore } from './resilient-limits.js';
 
-/** In memory for one replica; with a Redis URL (usage.redis_url, the same Redis as usage counters) shared by all. */
-export function createLimits(config: LimitsConfig, redisUrl: string | null, metrics: Metrics, log: Logger): Limits {
+/**
+ * In memory for one replica; with a Redis URL (usage.redis_url, the same Redis as usage counters) shared by all.
+ * `workers` (server.workers) divides the local fallback further: each worker process counts alone.
+ */
+export function createLimits(config: LimitsConfig, redisUrl: string | null, metrics: Metrics, log: Logger, workers = 1): Limits {
   const memory = (divisor: number, name: 'memory' | 'local_fallback') => new MemoryLimitStore({
     maxCounters: config.max_counters, reservationTtlMs: config.reservation_ttl_ms, divisor, name,
   });
@@ -20,7 +23,7 @@ export function createLimits(config: LimitsConfig, redisUrl: string | null, metr
     url: redisUrl, keyPrefix: config.key_prefix, timeoutMs: config.redis_timeout_ms, reservationTtlMs: config.reservation_ttl_ms,
     onError: (err) => log.debug('limit store (redis) connection error', { error: err.message }),
   });
-  const local = config.on_store_failure === 'local_fallback' ? memory(config.replicas, 'local_fallback') : undefined;
+  const local = config.on_store_failure === 'local_fallback' ? memory(config.replicas * workers, 'local_fallback') : undefined;
   // Every failure is counted; during an outage the log gets one line every 10 s, not one per decision.
   let lastLogMs = 0;
   let unlogged = 0;
@@ -35,7 +38,7 @@ export function createLimits(config: LimitsConfig, redisUrl: string | null, metr
     },
     fallback: (active) => {
       metrics.limitsLocalFallback.set(active ? 1 : 0);
-      if (active) log.error('limits: Redis unavailable, enforcing local limits (each divided by limits.replicas)', { replicas: config.replicas });
+      if (active) log.error('limits: Redis unavailable, enforcing local limits (each divided by limits.replicas x server.workers)', { replicas: config.replicas, workers });
       else log.warn('limits: Redis is back, shared limits enforced again');
     },
   });

@@ -13,9 +13,11 @@ export class BundleMetrics implements DecisionObserver {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.active = new Gauge({ name: 'tollgate_bundle_active_info', help: 'The serving bundle: 1 for its revision.', labelNames: ['revision'], registers });
-    this.lastDownload = new Gauge({ name: 'tollgate_bundle_last_download_timestamp_seconds', help: 'When the bundle server last answered (200 or 304), Unix seconds.', registers });
-    this.lastActivation = new Gauge({ name: 'tollgate_bundle_last_activation_timestamp_seconds', help: 'When a bundle last became the serving one, Unix seconds.', registers });
+    // server.workers: 1 for every revision some worker serves (two while a reload is reaching them all), latest times.
+    const aggregator = 'max';
+    this.active = new Gauge({ name: 'tollgate_bundle_active_info', help: 'The serving bundle: 1 for its revision.', labelNames: ['revision'], registers, aggregator });
+    this.lastDownload = new Gauge({ name: 'tollgate_bundle_last_download_timestamp_seconds', help: 'When the bundle server last answered (200 or 304), Unix seconds.', registers, aggregator });
+    this.lastActivation = new Gauge({ name: 'tollgate_bundle_last_activation_timestamp_seconds', help: 'When a bundle last became the serving one, Unix seconds.', registers, aggregator });
     this.failures = new Counter({
       name: 'tollgate_bundle_failures_total',
       help: 'Bundles that did not become the serving one, by kind (download, http_status, unreadable, invalid, signature, entrypoint, builtins, persist, other).',

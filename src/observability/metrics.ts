@@ -34,6 +34,8 @@ export class Metrics implements DecisionObserver {
   readonly keysLoaded = new Gauge({
     name: 'tollgate_api_keys_loaded',
     help: 'API keys in the key file currently loaded.',
+    // server.workers: each worker loads the same file; the least shows one that has not reloaded yet.
+    aggregator: 'min',
     registers: [this.registry],
   });
   readonly keyReloads = new Counter({
@@ -52,6 +54,7 @@ export class Metrics implements DecisionObserver {
     name: 'tollgate_jwks_keys',
     help: 'Keys in the last good JWKS of each issuer.',
     labelNames: ['issuer'] as const,
+    aggregator: 'min',
     registers: [this.registry],
   });
   readonly auditWriteFailures = new Counter({
@@ -81,6 +84,7 @@ export class Metrics implements DecisionObserver {
   readonly limitsLocalFallback = new Gauge({
     name: 'tollgate_limits_local_fallback',
     help: '1 while limits are enforced on this replica alone (Redis unavailable, limits.on_store_failure: local_fallback).',
+    aggregator: 'max',
     registers: [this.registry],
   });
   private readonly reasons = new Set<string>();

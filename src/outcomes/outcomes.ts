@@ -6,7 +6,7 @@ import { FallbackUsageStore } from '../limits/fallback-usage.js';
 import { RedisUsageStore } from '../limits/redis-usage.js';
 import type { UsageStore } from '../limits/usage.js';
 import { RecentDecisions } from './recent-decisions.js';
-import { OutcomeRecorder } from './recorder.js';
+import { OutcomeRecorder, type DecisionsElsewhere } from './recorder.js';
 import { outcomesRouter } from './route.js';
 
 export interface OutcomesDeps {
@@ -19,6 +19,7 @@ export interface OutcomesDeps {
   settle?: (decisionId: string, tokens: number) => Promise<unknown>;
   /** limits.on_store_failure is local_fallback: a failing Redis falls back to counters in this process. */
   usageFallback?: boolean;
+  decisionsElsewhere?: DecisionsElsewhere;
 }
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
@@ -30,7 +31,7 @@ export class Outcomes {
   private readonly recorder: OutcomeRecorder;
   private readonly config: OutcomesConfig;
 
-  constructor({ outcomes, usage, audit, log, now, settle, usageFallback }: OutcomesDeps) {
+  constructor({ outcomes, usage, audit, log, now, settle, usageFallback, decisionsElsewhere }: OutcomesDeps) {
     this.config = outcomes;
     this.decisions = new RecentDecisions(outcomes.remember_decisions);
     const memory = () => new MemoryUsageStore(usage.max_subjects, now);
@@ -46,7 +47,7 @@ export class Outcomes {
     this.usage = !redis ? memory() : usageFallback
       ? new FallbackUsageStore(redis, memory(), (err) => log.warn('usage store (redis) failed; counting on this replica', { error: err instanceof Error ? err.message : String(err) }))
       : redis;
-    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle });
+    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle, decisionsElsewhere });
   }
 
   router(): Router {

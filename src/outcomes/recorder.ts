@@ -14,7 +14,11 @@ export interface OutcomeRecorderDeps {
   rememberOutcomes: number;
   /** Replaces the decision's token reservation by the tokens used (src/limits); never throws. */
   settle?: (decisionId: string, tokens: number) => Promise<unknown>;
+  /** Asks the other processes that decide (server.workers) for a decision this one does not remember. */
+  decisionsElsewhere?: DecisionsElsewhere;
 }
+
+export type DecisionsElsewhere = (decisionId: string) => Promise<DecidedCaller | undefined>;
 
 /** Links an outcome to its decision, counts its usage once, and writes the outcome record. */
 export class OutcomeRecorder {
@@ -33,7 +37,7 @@ export class OutcomeRecorder {
     try {
       // By decision id alone: the reservation is in the shared store, whichever replica decided.
       await this.deps.settle?.(id, outcome.totalTokens);
-      const caller = this.deps.decisions.get(id);
+      const caller = this.deps.decisions.get(id) ?? await this.deps.decisionsElsewhere?.(id);
       // Counted under the caller's namespaced id. A bare reported subject is not enough: it cannot say
       // which API key, issuer or mTLS peer of that name made the call, so such an outcome is not counted.
       const principalId = caller ? caller.principalId : outcome.reported.principalId;

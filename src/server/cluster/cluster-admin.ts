@@ -1,0 +1,66 @@
+import express, { type Express } from 'express';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import { TollgateError } from '../../core/errors.js';
+import { adminMutationGuard, type AdminAccess } from '../admin-access.js';
+import { sendError } from '../body.js';
+import type { ReloadAnswer, WorkerStatus } from './messages.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export interface ClusterAdminDeps {
+  pool: WorkerPool;
+  workers: number;
+  access: AdminAccess;
+  /** The primary's own metrics (worker restarts). */
+  registry: Registry;
+}
+
+/**
+ * The admin port of a cluster, served by the primary: the same routes as one process (src/server/admin.ts)
+ * answered by asking every worker. Ready only when every worker is up and ready; a policy reload reaches
+ * every worker; /metrics sums the workers' counters and histograms (gauges as each one declares).
+ */
+export function createClusterAdminApp({ pool, workers, access, registry }: ClusterAdminDeps): Express {
+  const aggregator = new AggregatorRegistry();
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(adminMutationGuard(access));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const statuses = await pool.ask<WorkerStatus>('status');
+    const notReady = statuses.find((s) => !s.ready);
+    const body = { workers: statuses.map(({ pid, ready, reason, policy_revision, decisions }) => ({ pid, ready, reason, policy_revision, decisions })) };
+    if (statuses.length < workers) res.status(503).json({ status: 'not_ready', reason: 'workers_unavailable', ready_workers: statuses.length, ...body });
+    else if (notReady) res.status(503).json({ status: 'not_ready', reason: notReady.reason, audit: notReady.audit, ...body });
+    else res.json({ status: 'ready', policy_revision: statuses[0].policy_revision, audit: statuses[0].audit, ...body });
+  });
+  app.get('/metrics', async (_req, res) => {
+    const [workersText, own] = await Promise.all([aggregator.clusterMetrics(), registry.metrics()]);
+    res.type(aggregator.contentType).send(workersText + own);
+  });
+  app.get('/v1/admin/policy', async (_req, res) => {
+    const statuses = await pool.ask<WorkerStatus>('status');
+    const serving = statuses.find((s) => s.policy_revision !== null);
+    if (!serving) {
+      sendError(res, new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded'));
+      return;
+    }
+    res.json({
+      revision: serving.policy_revision, entrypoints: serving.entrypoints, required_builtins: serving.required_builtins,
+      workers: statuses.map(({ pid, policy_revision }) => ({ pid, revision: policy_revision })),
+    });
+  });
+  app.post('/v1/admin/policy/reload', async (_req, res) => {
+    const answers = await pool.ask<ReloadAnswer>('reload');
+    if (answers.length < workers) {
+      // A worker that is restarting loads the bundle on disk when it starts; say who did reload.
+      res.status(503).json({ status: 'partial', reason: 'workers_unavailable', workers: answers });
+      return;
+    }
+    const revisions = new Set(answers.map((a) => a.revision));
+    // One revision when every worker reloaded the same bundle; null when they disagree (the list says who has what).
+    res.json({ revision: revisions.size === 1 ? answers[0].revision : null, workers: answers });
+  });
+  return app;
+}

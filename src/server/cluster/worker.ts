@@ -1,0 +1,66 @@
+import { AggregatorRegistry } from 'prom-client';
+import type { TollgateApp } from '../../app.js';
+import { TollgateError } from '../../core/errors.js';
+import type { PeerDecisions } from './peer-decisions.js';
+import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
+
+/**
+ * A cluster worker: serves 8181/9191 (the listening sockets are the primary's, shared), answers the
+ * primary's admin questions, and drains on the primary's shutdown message, its own SIGTERM/SIGINT, or
+ * the primary's death. Resolves with the exit code once drained; rejects if the app cannot start.
+ */
+export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<number> {
+  // With a callback a closed channel (the primary died) is an ignored error, not an 'error' event that would throw.
+  const send = (message: ToPrimary) => process.send?.(message, undefined, undefined, () => undefined);
+  // The primary's /metrics asks each worker for this registry (prom-client's cluster messages).
+  AggregatorRegistry.setRegistries([app.metrics.registry]);
+  new AggregatorRegistry();
+  const started = app.start();
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    // Listening from the start: a primary that gives up while this worker starts must not leave it running.
+    const shutdown = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.loggers.app.info('worker shutting down', { pid: process.pid, signal: why });
+      started.catch(() => undefined).then(() => app.stop()).then(() => resolve(0), () => resolve(1)).finally(() => process.disconnect?.());
+    };
+    process.on('message', (message: unknown) => {
+      if (!isOurs<ToWorker>(message)) return;
+      if (message.tollgate === 'shutdown') shutdown('primary');
+      else if (message.tollgate === 'found_decision') peers.found(message.id, message.caller);
+      else if (message.tollgate === 'find_decision') {
+        send({ tollgate: 'found_decision', id: message.id, caller: app.outcomes.decisions.get(message.decision_id) ?? null });
+      } else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
+    });
+    process.once('disconnect', () => shutdown('primary_gone'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    started.then((ports) => {
+      if (stopping) return;
+      app.loggers.app.info('worker listening', { pid: process.pid, http_port: ports.http, grpc_port: ports.grpc });
+      send({ tollgate: 'listening', http: ports.http, grpc: ports.grpc });
+    }, (err: Error) => {
+      if (!stopping) reject(err);
+    });
+  });
+}
+
+async function answer(app: TollgateApp, question: Question): Promise<WorkerStatus | ReloadAnswer> {
+  if (question === 'reload') {
+    try {
+      await app.policies.reload();
+      return { pid: process.pid, revision: app.policies.current()?.revision ?? null };
+    } catch (err) {
+      return { pid: process.pid, revision: app.policies.current()?.revision ?? null, error: (err as Error).message };
+    }
+  }
+  const engine = app.policies.current();
+  const trail = app.loggers.trail;
+  const decisions = (await app.metrics.decisions.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const reason = !engine ? new TollgateError('ERR_POLICY_NOT_READY', '').reason : trail.healthy ? null : 'audit_unavailable';
+  return {
+    pid: process.pid, ready: reason === null, reason, policy_revision: engine?.revision ?? null,
+    entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(), decisions,
+  };
+}

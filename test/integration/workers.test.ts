@@ -1,0 +1,189 @@
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { authorizationClient, chatCheck } from '../helpers/grpc-client.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
+import { tempDir, writeKeys } from '../helpers/tollgate.js';
+
+const WORKERS = { TOLLGATE_SERVER__WORKERS: '2' };
+
+/** POST on a connection of its own, so cluster round robin can hand it to either worker. */
+function postOnNewConnection(port: number, body: unknown, urlPath = '/v1/authorize', headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ port, host: '127.0.0.1', method: 'POST', path: urlPath, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+interface Readiness { status: string; reason?: string; workers: Array<{ pid: number; ready: boolean; decisions: number }> }
+
+async function readiness(tg: ServeProcess): Promise<{ status: number; body: Readiness }> {
+  const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/readyz`);
+  return { status: res.status, body: await res.json() as Readiness };
+}
+
+async function metric(tg: ServeProcess, line: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${tg.ports.admin}/metrics`)).text();
+  const found = text.split('\n').find((l) => line.test(l));
+  return found === undefined ? NaN : Number(found.split(' ').pop());
+}
+
+const chatWith = (secret: string) => ({ method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${secret}` }, body: { model: 'gpt-4o-mini' } });
+
+describe('server.workers: 2', () => {
+  let tg: ServeProcess;
+  let keysFile: string;
+  beforeAll(async () => {
+    keysFile = path.join(tempDir(), 'keys.yaml');
+    writeKeys(keysFile, [{ subject: 'first', models: ['*'] }]);
+    tg = await spawnServe({ ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_KEYS__POLL_INTERVAL_MS: '50' });
+  });
+  afterAll(async () => {
+    tg.child.kill('SIGTERM');
+    expect(await tg.exited).toBe(0);
+  });
+
+  test('the ports are logged once, by the primary, and both workers share them', () => {
+    const listening = tg.lines.filter((l) => l.message === 'tollgate listening');
+    expect(listening).toEqual([expect.objectContaining({ workers: 2, worker_pids: [expect.any(Number), expect.any(Number)] })]);
+    const workers = tg.lines.filter((l) => l.message === 'worker listening');
+    expect(workers.map((w) => w.http_port)).toEqual([tg.ports.http, tg.ports.http]);
+  });
+
+  test('a key added to the file is honoured by every worker; decisions are spread over both and the metrics sum them', async () => {
+    const decidedBefore = new Map((await readiness(tg)).body.workers.map((w) => [w.pid, w.decisions]));
+    const [added] = writeKeys(keysFile, [{ subject: 'second', models: ['*'] }]);
+    // Each worker watches the file itself (the counter sums their reloads).
+    await waitFor(async () => (await metric(tg, /^tollgate_keys_reloads_total\{result="success"\}/)) >= 2);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postOnNewConnection(tg.ports.http, chatWith(added.secret))));
+    expect(answers.map((a) => a.json.allow)).toEqual(Array(20).fill(true));
+    const { status, body } = await readiness(tg);
+    expect(status).toBe(200);
+    // Both workers decided some of the 20: the new key worked in each.
+    expect(body.workers).toHaveLength(2);
+    for (const w of body.workers) expect(w.decisions).toBeGreaterThan(decidedBefore.get(w.pid) ?? 0);
+    expect(await metric(tg, /^tollgate_decisions_total\{gateway="native",result="allow"/)).toBe(20);
+    expect(await metric(tg, /^tollgate_api_keys_loaded /)).toBe(1);
+    // The gRPC port is shared the same way.
+    const grpc = authorizationClient(tg.ports.grpc!);
+    try {
+      expect((await grpc.check(chatCheck('gpt-4o-mini', { authorization: `Bearer ${added.secret}` }))).status.code).toBe(0);
+    } finally {
+      grpc.close();
+    }
+    expect(await metric(tg, /^tollgate_bundle_active_info\{/)).toBe(1);
+  });
+
+  test('a policy reload through the admin port reaches every worker', async () => {
+    const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy/reload`, { method: 'POST' });
+    const body = await res.json() as { revision: string; workers: Array<{ pid: number; revision: string }> };
+    expect(res.status).toBe(200);
+    expect(body.workers).toHaveLength(2);
+    expect(body.workers.every((w) => w.revision === body.revision)).toBe(true);
+  });
+
+  test('a killed worker is restarted, logged and counted; readiness waits for it', async () => {
+    const { body } = await readiness(tg);
+    const victim = body.workers[0].pid;
+    process.kill(victim, 'SIGKILL');
+    await waitFor(async () => {
+      const now = await readiness(tg);
+      return now.status === 200 && now.body.workers.length === 2 && !now.body.workers.some((w) => w.pid === victim);
+    });
+    expect(tg.lines).toContainEqual(expect.objectContaining({ message: 'worker exited; restarting it', pid: victim, signal: 'SIGKILL' }));
+    expect(await metric(tg, /^tollgate_worker_restarts_total /)).toBe(1);
+  });
+});
+
+describe('server.workers: 2, outcomes', () => {
+  test('an outcome reported to the other worker is linked to its decision and caller', async () => {
+    const redis = await startRedis();
+    const keysFile = path.join(tempDir(), 'keys.yaml');
+    const [key] = writeKeys(keysFile, [{ subject: 'svc-a', models: ['*'] }]);
+    const hookToken = 'workers-test-hook-token-0123456789';
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_HOOK_TOKEN: hookToken, TOLLGATE_USAGE__REDIS_URL: redis.url });
+    try {
+      const decided = await Promise.all(Array.from({ length: 10 }, () => postOnNewConnection(tg.ports.http, chatWith(key.secret))));
+      const ids = decided.map((d) => d.json.decision_id as string);
+      for (const id of ids) {
+        const report = { decision_id: id, model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 1, completion_tokens: 1 }, status: 'success' };
+        expect((await postOnNewConnection(tg.ports.http, report, '/v1/outcomes', { 'x-tollgate-hook-token': hookToken })).json.result).toBe('recorded');
+      }
+      // Round robin spread the decisions and the reports over both workers, so some reports met the other one.
+      expect((await readiness(tg)).body.workers.every((w) => w.decisions > 0)).toBe(true);
+      await waitFor(() => tg.lines.filter((l) => l.log_type === 'outcome').length === 10);
+      const outcomes = tg.lines.filter((l) => l.log_type === 'outcome');
+      expect(outcomes.map((o) => [o.decision_known, o.subject, o.key_id])).toEqual(Array(10).fill([true, 'svc-a', key.id]));
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+      await redis.stop();
+    }
+  });
+});
+
+describe('server.workers: 2, lifecycle', () => {
+  test('SIGTERM drains every worker: requests in flight on each are answered, then the primary exits 0', async () => {
+    const tg = await spawnServe(WORKERS);
+    const body = JSON.stringify({ method: 'GET', path: '/v1/models', headers: {} });
+    // Four connections, so round robin gives each worker some; each request waits half sent.
+    const sockets = await Promise.all(Array.from({ length: 4 }, () => new Promise<net.Socket>((resolve) => {
+      const socket = net.connect(tg.ports.http, '127.0.0.1', () => resolve(socket));
+    })));
+    const responses = sockets.map((socket) => {
+      socket.write(`POST /v1/authorize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`);
+      let text = '';
+      socket.on('data', (c: Buffer) => { text += c.toString(); });
+      return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+    });
+    await waitFor(async () => (await readiness(tg)).body.workers.length === 2);
+    tg.child.kill('SIGTERM');
+    await waitFor(() => tg.lines.filter((l) => l.message === 'worker shutting down').length === 2);
+    for (const socket of sockets) socket.write(body.slice(10));
+    for (const text of await Promise.all(responses)) expect(text).toMatch(/^HTTP\/1\.1 200[^]*"reason":"unauthenticated"/);
+    expect(await tg.exited).toBe(0);
+    expect(tg.lines.filter((l) => l.log_type === 'decision')).toHaveLength(4);
+    expect(tg.lines.at(-1)).toMatchObject({ message: 'all workers exited', clean: true });
+  });
+
+  test('audit lines larger than a pipe write stay whole when both workers write at once', async () => {
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_LOG__INCLUDE_INPUT: 'true' });
+    try {
+      // The recorded input carries the headers: a ~20 KiB line, five times PIPE_BUF.
+      const headers = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-h${i}`, 'v'.repeat(500)]));
+      await Promise.all(Array.from({ length: 40 }, () => postOnNewConnection(tg.ports.http, { method: 'GET', path: '/v1/models', headers })));
+      // spawnServe parses every stdout line as JSON: an interleaved line would have failed there.
+      await waitFor(() => tg.lines.filter((l) => l.log_type === 'decision').length === 40);
+      expect(tg.lines.filter((l) => l.log_type === 'decision').every((l) => JSON.stringify(l).length > 16 * 1024)).toBe(true);
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
+  });
+
+  test('a bundle that does not load stops the start: every worker and the primary exit', () => {
+    const bad = path.join(tempDir(), 'bad.tar.gz');
+    writeFileSync(bad, 'not a bundle');
+    const res = runCli(['serve'], { ...WORKERS, TOLLGATE_POLICY_BUNDLE: bad, TOLLGATE_HTTP_PORT: '0', TOLLGATE_ADMIN_PORT: '0', TOLLGATE_GRPC_PORT: '0' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/failed to start: .*gzip/);
+  });
+
+  test.each([
+    ['limits.rules', { TOLLGATE_LIMITS__RULES: '[{name: everyone, rpm: 10}]' }, /limits\.rules need usage\.redis_url/],
+    ['outcomes', { TOLLGATE_OUTCOMES__HOOK_TOKEN: 'a-hook-token-of-16+' }, /outcomes \(outcomes\.hook_token\) need usage\.redis_url/],
+    ['workers: 0', { TOLLGATE_SERVER__WORKERS: '0' }, /server\.workers/],
+  ])('refuses to start: %s without a shared store', (_name, env, message) => {
+    const res = runCli(['serve'], { ...WORKERS, TOLLGATE_HTTP_PORT: '0', TOLLGATE_ADMIN_PORT: '0', TOLLGATE_GRPC_PORT: '0', ...env });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(message);
+  });
+});

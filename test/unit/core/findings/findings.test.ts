@@ -58,6 +58,19 @@ describe('prompt findings', () => {
     expect(JSON.stringify(found)).not.toMatch(/AKIA|example\.com|eyJ/);
   });
 
+  test('detectors that share a hint each find their kind in one text (each hint is searched once per text)', () => {
+    const prose = 'the quarterly report shows growth '.repeat(100);
+    // Two `_` detectors, two digit detectors, and the card's digits only in the last string.
+    const body = { messages: [{ content: `${prose}${TG} ${prose}` }, { content: GITHUB }, { content: `${SLACK} ${ANTHROPIC}` }, { content: `${prose} 4111 1111 1111 1111` }] };
+    expect(findingsIn([body])).toEqual([
+      { kind: 'pii.payment_card', count: 1 }, { kind: 'secret.anthropic_key', count: 1 }, { kind: 'secret.github_token', count: 1 },
+      { kind: 'secret.slack_token', count: 1 }, { kind: 'secret.tollgate_key', count: 1 },
+    ]);
+    // The same text scanned again gives the same answer: nothing is remembered between scans.
+    expect(findingsIn([body])).toEqual(findingsIn([body]));
+    expect(findingsIn([{ content: prose }])).toEqual([]);
+  });
+
   test('a secret split across two strings is not glued together', () => {
     expect(findingsIn([['AKIAIOSF', 'ODNN7EXAMPLE']])).toEqual([]);
   });

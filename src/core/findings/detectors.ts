@@ -5,46 +5,25 @@
  * detector first looks for a literal its matches must contain, chosen to start with a character
  * prose rarely has (V8 finds those at memchr speed; `eyJ` or `tg_` would stop at every e or t), so
  * prose without one costs a few substring searches (bench/scenarios/prompt-and-mcp.ts prices it).
- * Each literal is searched once per text, however many detectors need it.
  */
 export interface Detector {
   /** `secret.*` (the default policy denies model calls carrying one) or `pii.*` (a fact for policy). */
   kind: string;
-  /** How many times the kind occurs in `text`; `holds` is hintSearch(text). */
-  count(text: string, holds: (hint: Hint) => boolean): number;
+  /** How many times the kind occurs in `text`. */
+  count(text: string): number;
 }
 
 const B = '(?<![A-Za-z0-9_-])';
-/** Any digit: one search that stops at the first, where ten includes() would each read all of a digit-free text. */
-const DIGIT = /[0-9]/;
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const E = '(?![A-Za-z0-9_-])';
 
-/** A literal, or a pattern, that every match of a detector contains. */
-export type Hint = string | RegExp;
-
-/**
- * Whether `text` holds a hint, each hint searched once: detectors share hints (`_`, any digit) and
- * all scan the same text.
- */
-export function hintSearch(text: string): (hint: Hint) => boolean {
-  const found = new Map<Hint, boolean>();
-  return (hint) => {
-    let holds = found.get(hint);
-    if (holds === undefined) {
-      holds = typeof hint === 'string' ? text.includes(hint) : hint.test(text);
-      found.set(hint, holds);
-    }
-    return holds;
-  };
-}
-
 /** A regex detector run only when `text` holds one of `hints`, each of its matches passing `accept`. */
-function regexDetector(kind: string, hints: readonly Hint[], source: string, accept?: (match: string, index: number, text: string) => boolean): Detector {
+function regexDetector(kind: string, hints: readonly string[], source: string, accept?: (match: string, index: number, text: string) => boolean): Detector {
   const pattern = new RegExp(source, 'g');
   return {
     kind,
-    count(text, holds) {
-      if (!hints.some(holds)) return 0;
+    count(text) {
+      if (!hints.some((hint) => text.includes(hint))) return 0;
       let count = 0;
       pattern.lastIndex = 0;
       for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) if (!accept || accept(m[0], m.index, text)) count++;
@@ -66,7 +45,7 @@ export const DETECTORS: readonly Detector[] = [
   regexDetector('secret.jwt', ['.eyJ'], `${B}eyJ[A-Za-z0-9_-]{8,2048}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{0,2048}${E}`),
   { kind: 'pii.email', count: countEmails },
   // No lookbehind: it would cost a check at every position. A match inside a longer digit run is refused instead.
-  regexDetector('pii.payment_card', [DIGIT], '[0-9](?:[ -]?[0-9]){12,18}', (match, index, text) => !isDigitAt(text, index - 1) && !isDigitAt(text, index + match.length) && isPaymentCard(match)),
+  regexDetector('pii.payment_card', DIGITS, '[0-9](?:[ -]?[0-9]){12,18}', (match, index, text) => !isDigitAt(text, index - 1) && !isDigitAt(text, index + match.length) && isPaymentCard(match)),
 ];
 
 /** 13-19 digits of a card network's number range that pass the Luhn check. */

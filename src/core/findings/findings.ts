@@ -1,5 +1,5 @@
 import type { Finding } from '../types.js';
-import { DETECTORS, hintSearch } from './detectors.js';
+import { DETECTORS } from './detectors.js';
 
 /** Deeper nesting than any prompt or tool argument needs; beyond it nothing more is scanned. */
 const MAX_DEPTH = 64;
@@ -15,9 +15,8 @@ export function findingsIn(values: readonly unknown[]): Finding[] {
   // One scan of the joined text: far cheaper than a regex run per short string.
   const text = strings.join('\n');
   const findings: Finding[] = [];
-  const holds = hintSearch(text);
   for (const detector of DETECTORS) {
-    const count = detector.count(text, holds);
+    const count = detector.count(text);
     if (count > 0) findings.push({ kind: detector.kind, count });
   }
   return findings.sort((a, b) => (a.kind < b.kind ? -1 : 1));

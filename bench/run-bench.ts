@@ -15,9 +15,10 @@ import { nativeApi } from './scenarios/native-api.js';
 import { opaComparison } from './scenarios/opa-comparison.js';
 import { promptAndMcp } from './scenarios/prompt-and-mcp.js';
 import { shadowCost } from './scenarios/shadow.js';
+import { limitsCost } from './scenarios/limits.js';
 
 /** Scenarios in the order; each skips itself when not wanted or not available. */
-const SCENARIOS = [bareLimit, nativeApi, shadowCost, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen, promptAndMcp];
+const SCENARIOS = [bareLimit, nativeApi, shadowCost, limitsCost, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen, promptAndMcp];
 
 export interface RunOutput {
   report: BenchReport;

@@ -17,9 +17,10 @@ import { opaComparison } from './scenarios/opa-comparison.js';
 import { promptAndMcp } from './scenarios/prompt-and-mcp.js';
 import { shadowCost } from './scenarios/shadow.js';
 import { workers } from './scenarios/workers.js';
+import { limitsCost } from './scenarios/limits.js';
 
 /** Scenarios in the order; each skips itself when not wanted or not available. */
-const SCENARIOS = [bareLimit, nativeApi, workers, shadowCost, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen, promptAndMcp];
+const SCENARIOS = [bareLimit, nativeApi, workers, shadowCost, limitsCost, jwt, envoy, opaComparison, subjectGrowth, keyGrowth, hotReload, decisionsServed, authzen, promptAndMcp];
 
 export interface RunOutput {
   report: BenchReport;

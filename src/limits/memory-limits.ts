@@ -2,12 +2,8 @@ import { BoundedMap } from '../common/bounded-map.js';
 import type { AppliedLimit } from './applicable.js';
 import { windowKey, type AdmissionAsk, type AdmissionResult, type CounterState, type LimitStore } from './limit-store.js';
 
-interface Counter extends CounterState {
-  /** Open token reservations on this counter by decision id. */
-  open: Map<string, { tokens: number; expiresAtMs: number }>;
-}
-
 interface Reservation {
+  /** The token counters it reserved on. */
   keys: string[];
   tokens: number;
   expiresAtMs: number;
@@ -23,51 +19,52 @@ export interface MemoryLimitOptions {
 
 /**
  * Counters in this process: exact for one replica (Node runs each admit to completion, so it is
- * atomic). Bounded: past max_counters the least recently used counters are forgotten.
+ * atomic). Bounded: past max_counters the least recently used counters are forgotten, and past
+ * max_counters open reservations the oldest is charged at its reserved size early (as its expiry
+ * would: a limit's room is `limit - used - reserved` either way; only a later settle cannot lower it).
  */
 export class MemoryLimitStore implements LimitStore {
-  private readonly counters: BoundedMap<string, Counter>;
-  private readonly reservations: BoundedMap<string, Reservation>;
+  private readonly counters: BoundedMap<string, CounterState>;
+  private readonly reservations = new OpenReservations();
   private readonly divisor: number;
   private readonly name: AdmissionResult['store'];
 
   constructor(private readonly options: MemoryLimitOptions) {
     this.counters = new BoundedMap(options.maxCounters);
-    this.reservations = new BoundedMap(options.maxCounters);
     this.divisor = options.divisor ?? 1;
     this.name = options.name ?? 'memory';
   }
 
   admit(ask: AdmissionAsk): Promise<AdmissionResult> {
+    this.chargeExpired(ask.nowMs);
     const limits = this.divisor === 1 ? ask.limits : ask.limits.map((l) => ({ ...l, limit: Math.max(1, Math.floor(l.limit / this.divisor)) }));
-    const counters = limits.map((l) => this.counter(windowKey(l, ask.nowMs, this.options.reservationTtlMs).key, ask.nowMs));
+    const keys = limits.map((l) => windowKey(l, ask.nowMs, this.options.reservationTtlMs).key);
+    const counters = keys.map((key) => this.counter(key));
     const states = counters.map(({ used, reserved }) => ({ used, reserved }));
     const admitted = limits.every((l, i) => cost(l, ask.tokens) <= l.limit - states[i].used - states[i].reserved);
-    if (admitted) this.take(ask, limits, counters);
+    if (admitted) this.take(ask, limits, keys, counters);
     return Promise.resolve({ admitted, states, limits, store: this.name });
   }
 
   release(ask: AdmissionAsk): Promise<void> {
-    this.reservations.delete(ask.decisionId);
     for (const limit of ask.limits) {
+      if (limit.kind !== 'requests') continue;
       const counter = this.counters.get(windowKey(limit, ask.nowMs, this.options.reservationTtlMs).key);
-      if (!counter) continue;
-      if (limit.kind === 'requests') counter.used = Math.max(0, counter.used - 1);
-      else closeReservation(counter, ask.decisionId, 0);
+      if (counter) counter.used = Math.max(0, counter.used - 1);
     }
+    this.closeReservation(ask.decisionId, 0);
     return Promise.resolve();
   }
 
   settle(decisionId: string, tokens: number, nowMs: number): Promise<boolean> {
     const reservation = this.reservations.get(decisionId);
     if (!reservation) return Promise.resolve(false);
-    this.reservations.delete(decisionId);
     // Past its time the reservation stays charged at its reserved size (docs/limits.md).
-    if (reservation.expiresAtMs <= nowMs) return Promise.resolve(false);
-    for (const key of reservation.keys) {
-      const counter = this.counters.get(key);
-      if (counter) closeReservation(counter, decisionId, tokens);
+    if (reservation.expiresAtMs <= nowMs) {
+      this.closeReservation(decisionId, reservation.tokens);
+      return Promise.resolve(false);
     }
+    this.closeReservation(decisionId, tokens);
     return Promise.resolve(true);
   }
 
@@ -75,49 +72,110 @@ export class MemoryLimitStore implements LimitStore {
     return Promise.resolve();
   }
 
-  private take(ask: AdmissionAsk, limits: readonly AppliedLimit[], counters: Counter[]): void {
-    const expiresAtMs = ask.nowMs + this.options.reservationTtlMs;
-    const keys: string[] = [];
-    limits.forEach((limit, i) => {
-      const counter = counters[i];
-      if (limit.kind === 'requests') {
-        counter.used += 1;
-        return;
-      }
-      counter.reserved += ask.tokens;
-      counter.open.set(ask.decisionId, { tokens: ask.tokens, expiresAtMs });
-      keys.push(windowKey(limit, ask.nowMs, this.options.reservationTtlMs).key);
-    });
-    if (keys.length > 0) this.reservations.set(ask.decisionId, { keys, tokens: ask.tokens, expiresAtMs });
+  /** The reservation closes, charging `tokens` (0 for a release) in its place. */
+  private closeReservation(decisionId: string, tokens: number): void {
+    const reservation = this.reservations.take(decisionId);
+    if (reservation) this.charge(reservation, tokens);
   }
 
-  /** The counter, with reservations past their time charged at their reserved size. */
-  private counter(key: string, nowMs: number): Counter {
+  private take(ask: AdmissionAsk, limits: readonly AppliedLimit[], keys: string[], counters: CounterState[]): void {
+    const reserved: string[] = [];
+    limits.forEach((limit, i) => {
+      if (limit.kind === 'requests') {
+        counters[i].used += 1;
+        return;
+      }
+      counters[i].reserved += ask.tokens;
+      reserved.push(keys[i]);
+    });
+    if (reserved.length === 0) return;
+    this.reservations.add(ask.decisionId, { keys: reserved, tokens: ask.tokens, expiresAtMs: ask.nowMs + this.options.reservationTtlMs });
+    if (this.reservations.size > this.options.maxCounters) {
+      const oldest = this.reservations.takeOldest();
+      if (oldest) this.charge(oldest, oldest.tokens);
+    }
+  }
+
+  /** Reservations past their time are charged at their reserved size; they expire in the order they were made (one TTL). */
+  private chargeExpired(nowMs: number): void {
+    for (let r = this.reservations.oldest(); r && r.expiresAtMs <= nowMs; r = this.reservations.oldest()) {
+      this.charge(this.reservations.takeOldest()!, r.tokens);
+    }
+  }
+
+  /** Moves a closed reservation out of `reserved`, charging `tokens` in its place. */
+  private charge(reservation: Reservation, tokens: number): void {
+    for (const key of reservation.keys) {
+      const counter = this.counters.get(key);
+      if (!counter) continue;
+      counter.reserved -= reservation.tokens;
+      counter.used += tokens;
+    }
+  }
+
+  private counter(key: string): CounterState {
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = { used: 0, reserved: 0, open: new Map() };
+      counter = { used: 0, reserved: 0 };
       this.counters.set(key, counter);
-    }
-    // Insertion order is expiry order (one TTL), so the scan stops at the first one still open.
-    for (const [id, r] of counter.open) {
-      if (r.expiresAtMs > nowMs) break;
-      counter.open.delete(id);
-      counter.reserved -= r.tokens;
-      counter.used += r.tokens;
     }
     return counter;
   }
 }
 
-function cost(limit: AppliedLimit, tokens: number): number {
-  return limit.kind === 'requests' ? 1 : tokens;
+/**
+ * Open reservations by decision id, in the order they were made (so oldest first is expiry order).
+ * One Map entry per decision, whatever its number of token limits. The oldest is read through one
+ * long-lived iterator: a fresh one would step over every entry deleted since V8's last rehash
+ * (see common/bounded-map.ts), which here is every reservation settled or expired.
+ */
+class OpenReservations {
+  private entries = new Map<string, Reservation>();
+  private cursor: Iterator<[string, Reservation]> = this.entries.entries();
+  /** The entry the cursor last gave: the oldest open one, unless it has since been closed. */
+  private head: [string, Reservation] | undefined;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(decisionId: string): Reservation | undefined {
+    return this.entries.get(decisionId);
+  }
+
+  add(decisionId: string, reservation: Reservation): void {
+    this.entries.set(decisionId, reservation);
+  }
+
+  take(decisionId: string): Reservation | undefined {
+    const reservation = this.entries.get(decisionId);
+    if (reservation) this.entries.delete(decisionId);
+    return reservation;
+  }
+
+  oldest(): Reservation | undefined {
+    while (!this.head || this.entries.get(this.head[0]) !== this.head[1]) {
+      if (this.entries.size === 0) {
+        // An exhausted iterator never sees later entries: start again on a fresh, empty Map.
+        this.entries = new Map();
+        this.cursor = this.entries.entries();
+        this.head = undefined;
+        return undefined;
+      }
+      const next = this.cursor.next();
+      this.head = next.done ? undefined : next.value;
+      if (next.done) this.cursor = this.entries.entries();
+    }
+    return this.head[1];
+  }
+
+  takeOldest(): Reservation | undefined {
+    const oldest = this.oldest();
+    if (oldest) this.entries.delete(this.head![0]);
+    return oldest;
+  }
 }
 
-/** Moves an open reservation out of `reserved`, charging `tokens` (0 for a release) in its place. */
-function closeReservation(counter: Counter, decisionId: string, tokens: number): void {
-  const open = counter.open.get(decisionId);
-  if (!open) return;
-  counter.open.delete(decisionId);
-  counter.reserved -= open.tokens;
-  counter.used += tokens;
+function cost(limit: AppliedLimit, tokens: number): number {
+  return limit.kind === 'requests' ? 1 : tokens;
 }

@@ -11,13 +11,18 @@ export interface Window {
   endMs: number;
 }
 
+/** The calendar month last asked for: every admission asks for it again, and a Date per ask is most of the cost. */
+let month = { startMs: 0, window: { index: 0, endMs: 0 } };
+
 /** The window of `period` that contains `nowMs`; `1mo` is the calendar month (UTC). */
 export function windowOf(period: Period, nowMs: number): Window {
   if (period === '1mo') {
+    if (nowMs >= month.startMs && nowMs < month.window.endMs) return month.window;
     const d = new Date(nowMs);
     const year = d.getUTCFullYear();
-    const month = d.getUTCMonth();
-    return { index: year * 12 + month, endMs: Date.UTC(year, month + 1, 1) };
+    const m = d.getUTCMonth();
+    month = { startMs: Date.UTC(year, m, 1), window: Object.freeze({ index: year * 12 + m, endMs: Date.UTC(year, m + 1, 1) }) };
+    return month.window;
   }
   const length = FIXED_MS[period];
   const index = Math.floor(nowMs / length);

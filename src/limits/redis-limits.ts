@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { windowKey, type AdmissionAsk, type AdmissionResult, type LimitStore } from './limit-store.js';
 import { ADMIT, RELEASE, SETTLE } from './redis-scripts.js';
-import { newRedisClient } from './redis-client.js';
+import { leaseRedisClient, type RedisLease } from './redis-client.js';
 
 export interface RedisLimitOptions {
   url: string;
@@ -20,11 +20,13 @@ type Scripted = Redis & {
 
 /** Counters every replica shares: each admission, settlement and release is one Lua script, one round trip. */
 export class RedisLimitStore implements LimitStore {
+  private readonly lease: RedisLease;
   private readonly redis: Scripted;
 
   constructor(private readonly options: RedisLimitOptions) {
-    // A command waits for a (re)connection at most timeoutMs, then fails; it is never retried late.
-    this.redis = newRedisClient(options.url, { timeoutMs: options.timeoutMs, maxRetriesPerRequest: 0, onError: options.onError }) as Scripted;
+    // Shared with the usage store when usage.redis_timeout_ms equals limits.redis_timeout_ms.
+    this.lease = leaseRedisClient(options.url, { timeoutMs: options.timeoutMs, onError: options.onError });
+    this.redis = this.lease.redis as Scripted;
     this.redis.defineCommand('tgAdmit', { lua: ADMIT });
     this.redis.defineCommand('tgSettle', { lua: SETTLE, numberOfKeys: 1 });
     this.redis.defineCommand('tgRelease', { lua: RELEASE });
@@ -58,10 +60,9 @@ export class RedisLimitStore implements LimitStore {
     return (await this.redis.tgSettle(this.reservationKey(decisionId), decisionId, Math.max(0, Math.floor(tokens)), nowMs)) === 1;
   }
 
-  /** QUIT when connected; disconnect also stops reconnecting to a Redis that is down. */
-  async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
-    this.redis.disconnect();
+  /** The connection closes with its last user (the usage store may share it). */
+  close(): Promise<void> {
+    return this.lease.close();
   }
 
   private key(counterKey: string): string {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { TollgateError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import { DAY_MS, MINUTE_MS, emptyCounters, windowIndexes, type UsageDelta, type UsageDocument, type UsageStore, type WindowCounters } from './usage.js';
-import { newRedisClient } from './redis-client.js';
+import { leaseRedisClient, type RedisLease } from './redis-client.js';
 
 export interface RedisUsageOptions {
   url: string;
@@ -18,10 +18,12 @@ export interface RedisUsageOptions {
  * (`<prefix>m:<minute index>:<id>`, `<prefix>d:<day index>:<id>`), expiring after the window.
  */
 export class RedisUsageStore implements UsageStore {
+  private readonly lease: RedisLease;
   private readonly redis: Redis;
 
   constructor(private readonly options: RedisUsageOptions) {
-    this.redis = newRedisClient(options.url, { timeoutMs: options.timeoutMs, maxRetriesPerRequest: 1, onError: options.onError });
+    this.lease = leaseRedisClient(options.url, { timeoutMs: options.timeoutMs, onError: options.onError });
+    this.redis = this.lease.redis;
   }
 
   async record(principalId: string, delta: UsageDelta): Promise<void> {
@@ -43,10 +45,9 @@ export class RedisUsageStore implements UsageStore {
     return { minute: counters(minute), day: counters(day) };
   }
 
-  /** QUIT when connected (flushes pending writes); disconnect also stops reconnecting to a Redis that is down. */
-  async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
-    this.redis.disconnect();
+  /** The connection closes with its last user (the limit store may share it). */
+  close(): Promise<void> {
+    return this.lease.close();
   }
 
   /** [key, time to live]: each window's key outlives its window a little, so a late read still sees it. */

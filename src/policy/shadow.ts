@@ -17,7 +17,7 @@ export class ShadowPolicy implements ShadowEvaluator {
     if (!engine || (this.sample < 1 && this.random() >= this.sample)) return undefined;
     let outcome: ShadowOutcome;
     try {
-      const verdict = verdictFromResultSet(engine.evaluate(input));
+      const verdict = verdictFromResultSet(engine.evaluateAgain(input));
       outcome = { result: verdict.allow ? 'allow' : 'deny', reason: verdict.reason, revision: engine.revision };
     } catch (err) {
       outcome = { result: 'deny', reason: asTollgateError(err, 'ERR_POLICY_EVAL_FAILED').reason, revision: engine.revision };

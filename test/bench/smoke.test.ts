@@ -25,7 +25,7 @@ describe('benchmark smoke run', () => {
     });
     const ids = report.results.map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining([
-      'bare', 'bare-json', 'native-api-key', 'native-api-key-half-peak', 'native-api-key-workers-2', 'native-api-shadow', 'jwt-rs256-cache', 'jwt-es256-no-cache',
+      'bare', 'bare-json', 'native-api-key', 'native-api-key-half-peak', 'native-api-key-workers-2', 'native-api-shadow', 'native-api-limits-memory', 'jwt-rs256-cache', 'jwt-es256-no-cache',
       'envoy-http', 'envoy-grpc', 'opa-server', 'tollgate-data-api', 'subjects-100', 'keys-100', 'hot-reload',
       'served-early', 'served-late', 'authzen-single', 'authzen-batch-100',
     ]));

@@ -3,7 +3,10 @@ import { startRedis, type RunningRedis } from '../helpers/redis-server.js';
 import { postJson, startTollgate, tempDir, writeFile, writeKeys, type RunningTollgate, type TestKey } from '../helpers/tollgate.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CONFIG = (mode: string) => `
+/** `shared`: usage and limits with the same timeout share one connection (src/limits/redis-client.ts). */
+const CONFIG = (mode: string, shared: boolean) => `
+usage:
+  redis_timeout_ms: ${shared ? 300 : 250}
 limits:
   on_store_failure: ${mode}
   replicas: 2
@@ -14,7 +17,9 @@ limits:
       rpm: 4
 `;
 
-describe.each(['fail_closed', 'local_fallback'])('Redis down with on_store_failure: %s', (mode) => {
+describe.each([
+  ['fail_closed', true], ['local_fallback', true], ['fail_closed', false],
+])('Redis down with on_store_failure: %s (one shared connection: %s)', (mode, shared) => {
   let redis: RunningRedis;
   let tg: RunningTollgate;
   let key: TestKey;
@@ -25,7 +30,7 @@ describe.each(['fail_closed', 'local_fallback'])('Redis down with on_store_failu
     [key] = writeKeys(keys, [{ subject: 'svc-a', models: ['gpt-4o*'] }]);
     // A fixed clock: a minute turning mid-test would start a fresh rpm window.
     const now = Date.UTC(2026, 0, 1, 12, 0, 5);
-    tg = await startTollgate({ TOLLGATE_KEYS_FILE: keys, TOLLGATE_USAGE__REDIS_URL: redis.url }, writeFile(dir, 'tollgate.yaml', CONFIG(mode)), () => now);
+    tg = await startTollgate({ TOLLGATE_KEYS_FILE: keys, TOLLGATE_USAGE__REDIS_URL: redis.url }, writeFile(dir, 'tollgate.yaml', CONFIG(mode, shared)), () => now);
   });
   afterAll(async () => {
     await tg.stop();

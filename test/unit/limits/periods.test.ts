@@ -12,6 +12,14 @@ describe('limit windows', () => {
     expect(windowOf('30d', t).endMs % (30 * 86_400_000)).toBe(0);
   });
 
+  test('1mo is right whatever month was asked before (later, earlier, the last instant of one, the first of the next)', () => {
+    const instants = [Date.UTC(2026, 1, 14), Date.UTC(2025, 11, 31, 23, 59, 59, 999), Date.UTC(2026, 1, 28, 23, 59, 59, 999), Date.UTC(2026, 2, 1), Date.UTC(2026, 1, 1)];
+    for (const t of instants) {
+      const d = new Date(t);
+      expect(windowOf('1mo', t)).toEqual({ index: d.getUTCFullYear() * 12 + d.getUTCMonth(), endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) });
+    }
+  });
+
   test.each([[12, '12ms'], [1000, '1s'], [1001, '2s'], [360_000, '6m0s'], [3_725_000, '1h2m5s'], [30 * 86_400_000, '720h0m0s']])('%d ms is %s, as Go prints it', (ms, text) => {
     expect(goDuration(ms)).toBe(text);
   });

@@ -42,6 +42,16 @@ describe('default policy through the embedded Wasm bundle', () => {
     expect(verdictFromResultSet(engine.evaluate({ identity, llm, delegation }))).toMatchObject(want);
   });
 
+  test('evaluateAgain (the shadow) gives what evaluate gives, on the bytes just evaluated only for that same input', () => {
+    const allowed = { identity: caller, llm: chat('gpt-4o-mini'), delegation: null };
+    const denied = { identity: caller, llm: chat('o1-preview'), delegation: null };
+    expect(verdictFromResultSet(engine.evaluate(allowed))).toMatchObject({ allow: true });
+    expect(verdictFromResultSet(engine.evaluateAgain(allowed))).toMatchObject({ allow: true });
+    // Another object, even right after an evaluation of the first: its own verdict.
+    expect(verdictFromResultSet(engine.evaluateAgain(denied))).toMatchObject({ allow: false, reason: 'model_not_allowed' });
+    expect(verdictFromResultSet(engine.evaluate({ ...allowed, llm: chat('\u00e9-model') }))).toMatchObject({ allow: false });
+  });
+
   test('reports its revision, entrypoints and needs no host builtins', () => {
     expect(engine.revision).toMatch(/^[0-9a-f]{12}$/);
     expect(engine.entrypoints).toEqual(['tollgate/authzen/decision', 'tollgate/authz/decision']);

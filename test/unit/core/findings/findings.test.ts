@@ -58,6 +58,17 @@ describe('prompt findings', () => {
     expect(JSON.stringify(found)).not.toMatch(/AKIA|example\.com|eyJ/);
   });
 
+  test('in one long text each detector finds its kind, whichever other hints the text holds', () => {
+    const prose = 'the quarterly report shows growth '.repeat(100);
+    // Two detectors hinted by `_`; Slack and Anthropic keys (hinted by their prefixes) beside digits; the card's digits in the last string only.
+    const body = { messages: [{ content: `${prose}${TG} ${prose}` }, { content: GITHUB }, { content: `${SLACK} ${ANTHROPIC}` }, { content: `${prose} 4111 1111 1111 1111` }] };
+    expect(findingsIn([body])).toEqual([
+      { kind: 'pii.payment_card', count: 1 }, { kind: 'secret.anthropic_key', count: 1 }, { kind: 'secret.github_token', count: 1 },
+      { kind: 'secret.slack_token', count: 1 }, { kind: 'secret.tollgate_key', count: 1 },
+    ]);
+    expect(findingsIn([{ content: prose }])).toEqual([]);
+  });
+
   test('a secret split across two strings is not glued together', () => {
     expect(findingsIn([['AKIAIOSF', 'ODNN7EXAMPLE']])).toEqual([]);
   });

@@ -45,8 +45,11 @@ export interface UsageReader {
 
 /** Request and token limits (src/limits): admitted before policy, concluded on the decision after it. */
 export interface LimitAdmission {
-  /** undefined (at once, or as the promise's value): no limit applies. Rejects with a TollgateError when the limit store cannot answer. */
-  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits | undefined> | undefined;
+  /**
+   * undefined (at once, or as the promise's value): no limit applies. Synchronous for a store in this
+   * process. Rejects with a TollgateError when the limit store cannot answer.
+   */
+  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): AdmittedLimits | Promise<AdmittedLimits | undefined> | undefined;
 }
 
 export interface AdmittedLimits {

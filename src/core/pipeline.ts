@@ -73,7 +73,10 @@ export class Pipeline {
     const usageRead = principal && this.deps.usage ? this.deps.usage.usageFor(principal) : undefined;
     const admission = principal && this.deps.limits ? this.deps.limits.admit(run.decisionId, req, principal, run.llm, nowMs) : undefined;
     const reading = { req, probe, policy, mcp, nowMs };
-    if (!admission && !(usageRead instanceof Promise)) return this.evaluate(run, reading, usageRead);
+    if (!(admission instanceof Promise) && !(usageRead instanceof Promise)) {
+      run.limits = admission;
+      return this.evaluate(run, reading, usageRead);
+    }
     // Both stores at once: with Redis, one round trip of latency for the two.
     return Promise.allSettled([usageRead, admission]).then(([usageSettled, admissionSettled]) => {
       // Kept before any throw, so an admission is concluded (given back) even when the usage read failed.

@@ -30,7 +30,8 @@ export interface AdmissionResult {
  * undoes an admission a policy then denied; settle replaces a reservation by the tokens reported used.
  */
 export interface LimitStore {
-  admit(ask: AdmissionAsk): Promise<AdmissionResult>;
+  /** Synchronous for a store in this process. */
+  admit(ask: AdmissionAsk): AdmissionResult | Promise<AdmissionResult>;
   /** Undoes an admission (`result` says which store took it). */
   release(ask: AdmissionAsk, result: AdmissionResult): Promise<void>;
   /** false: no open reservation under this decision id (never made, already settled, or expired and charged). */

@@ -2,8 +2,8 @@ import type { LimitsConfig } from '../config/limits-schema.js';
 import type { AdmittedLimits, LimitAdmission } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision, LlmFacts, Principal } from '../core/types.js';
 import { LimitCatalogue } from './applicable.js';
-import { TokenEstimator } from './estimate.js';
-import type { AdmissionAsk, LimitStore } from './limit-store.js';
+import { TokenEstimator, type TokenEstimate } from './estimate.js';
+import type { AdmissionAsk, AdmissionResult, LimitStore } from './limit-store.js';
 import { binding, envoyLimitMetadata, limitHeaders, limitsDocument, limitStatuses } from './limit-view.js';
 
 export interface LimitEvents {
@@ -28,17 +28,23 @@ export class Limits implements LimitAdmission {
   }
 
   /** undefined at once when no limit applies, so such a decision waits for no store. */
-  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits> | undefined {
+  admit(decisionId: string, req: AuthzRequest, principal: Principal, llm: LlmFacts, nowMs: number): AdmittedLimits | Promise<AdmittedLimits> | undefined {
     if (!llm.modelCall) return undefined;
     const limits = this.catalogue.applicable(principal, llm);
     if (limits.length === 0) return undefined;
     return this.admitTo(limits, decisionId, req, llm, nowMs);
   }
 
-  private async admitTo(limits: AdmissionAsk['limits'], decisionId: string, req: AuthzRequest, llm: LlmFacts, nowMs: number): Promise<AdmittedLimits> {
+  /** Synchronous when the store is. */
+  private admitTo(limits: AdmissionAsk['limits'], decisionId: string, req: AuthzRequest, llm: LlmFacts, nowMs: number): AdmittedLimits | Promise<AdmittedLimits> {
     const estimate = this.estimator.estimate(req, llm);
     const ask: AdmissionAsk = { decisionId, limits, tokens: estimate.total, nowMs };
-    const result = await this.store.admit(ask);
+    const result = this.store.admit(ask);
+    return result instanceof Promise ? result.then((r) => this.admitted(ask, r, estimate)) : this.admitted(ask, result, estimate);
+  }
+
+  private admitted(ask: AdmissionAsk, result: AdmissionResult, estimate: TokenEstimate): AdmittedLimits {
+    const { nowMs } = ask;
     const statuses = limitStatuses(result, estimate.total, nowMs);
     return {
       input: limitsDocument(statuses, result, estimate),

@@ -35,7 +35,7 @@ export class MemoryLimitStore implements LimitStore {
     this.name = options.name ?? 'memory';
   }
 
-  admit(ask: AdmissionAsk): Promise<AdmissionResult> {
+  admit(ask: AdmissionAsk): AdmissionResult {
     this.chargeExpired(ask.nowMs);
     const limits = this.divisor === 1 ? ask.limits : ask.limits.map((l) => ({ ...l, limit: Math.max(1, Math.floor(l.limit / this.divisor)) }));
     const keys = limits.map((l) => windowKey(l, ask.nowMs, this.options.reservationTtlMs).key);
@@ -43,7 +43,7 @@ export class MemoryLimitStore implements LimitStore {
     const states = counters.map(({ used, reserved }) => ({ used, reserved }));
     const admitted = limits.every((l, i) => cost(l, ask.tokens) <= l.limit - states[i].used - states[i].reserved);
     if (admitted) this.take(ask, limits, keys, counters);
-    return Promise.resolve({ admitted, states, limits, store: this.name });
+    return { admitted, states, limits, store: this.name };
   }
 
   release(ask: AdmissionAsk): Promise<void> {

@@ -44,6 +44,8 @@ export function checkTargets(find: Find): TargetCheck[] {
     }
     : { target: 'server-side decision time p99 < 1 ms at half of peak load', measured: 'not measured' });
   checks.push(jsonFloorRatio(find));
+  checks.push(grpcCheckCpu(find));
+  checks.push(...FEATURES.map(([id, feature]) => featureCost(find, id, feature)));
   checks.push(servedCostGrowth(find));
   const keys = find('keys-100000');
   checks.push(keys
@@ -80,4 +82,29 @@ function jsonFloorRatio(find: Find): TargetCheck {
   if (!floor || !native) return { target, measured: 'not measured (bare-json or native-api-key missing)' };
   const ratio = native / floor;
   return { target, measured: `${ratio.toFixed(2)}x (${Math.round(native)} vs ${Math.round(floor)} µs/req)`, met: ratio <= 2 };
+}
+
+/** Issue 15's goal for Envoy gRPC: at most 150 µs of server CPU per Check on this machine. */
+function grpcCheckCpu(find: Find): TargetCheck {
+  const target = 'Envoy gRPC Check CPU per call <= 150 µs';
+  const cpu = find('envoy-grpc')?.cpuUsPerRequest;
+  if (!cpu) return { target, measured: 'not measured (envoy-grpc missing)' };
+  return { target, measured: `${Math.round(cpu)} µs/Check`, met: cpu <= 150 };
+}
+
+/** The features issue 15 asks to price: each adds < 10% to a native decision's CPU, or the analysis says why. */
+const FEATURES: Array<[id: string, feature: string]> = [
+  ['native-api-limits-memory', 'limits in memory'],
+  ['native-api-shadow', 'a shadow bundle (sample 1.0)'],
+  ['prompt-findings-4k', 'prompt findings on a 4 KiB prompt'],
+  ['mcp-tools-call', 'an MCP tools/call'],
+];
+
+function featureCost(find: Find, id: string, feature: string): TargetCheck {
+  const target = `${feature} adds < 10% CPU per decision to native-api-key`;
+  const base = find('native-api-key')?.cpuUsPerRequest;
+  const withFeature = find(id)?.cpuUsPerRequest;
+  if (!base || !withFeature) return { target, measured: `not measured (${id} or native-api-key missing)` };
+  const added = withFeature / base - 1;
+  return { target, measured: `${added >= 0 ? '+' : ''}${pct(added)} (${Math.round(withFeature)} vs ${Math.round(base)} µs/req)`, met: added < 0.1 };
 }

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'winston';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { OutcomesConfig, UsageConfig } from '../config/outcomes-schema.js';
 import { MemoryUsageStore } from '../limits/memory-usage.js';
 import { FallbackUsageStore } from '../limits/fallback-usage.js';
@@ -23,8 +24,11 @@ export interface OutcomesDeps {
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
 export class Outcomes {
-  /** A DecisionObserver: remembers who each allowed decision was for. */
-  readonly decisions: RecentDecisions;
+  /**
+   * Remembers who each allowed decision was for; none without a hook token, since then no outcome can
+   * be reported (50k remembered decisions cost ~10 MiB of heap and old-space churn on every allow).
+   */
+  readonly observers: DecisionObserver[];
   /** The pipeline's UsageReader (input.usage), fed by recorded outcomes. */
   readonly usage: UsageStore;
   private readonly recorder: OutcomeRecorder;
@@ -32,7 +36,8 @@ export class Outcomes {
 
   constructor({ outcomes, usage, audit, log, now, settle, usageFallback }: OutcomesDeps) {
     this.config = outcomes;
-    this.decisions = new RecentDecisions(outcomes.remember_decisions);
+    const decisions = new RecentDecisions(outcomes.remember_decisions);
+    this.observers = outcomes.hook_token === null ? [] : [decisions];
     const memory = () => new MemoryUsageStore(usage.max_subjects, now);
     const redis = usage.redis_url
       ? new RedisUsageStore({
@@ -46,7 +51,7 @@ export class Outcomes {
     this.usage = !redis ? memory() : usageFallback
       ? new FallbackUsageStore(redis, memory(), (err) => log.warn('usage store (redis) failed; counting on this replica', { error: err instanceof Error ? err.message : String(err) }))
       : redis;
-    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle });
+    this.recorder = new OutcomeRecorder({ decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle });
   }
 
   router(): Router {

@@ -122,7 +122,7 @@ export class TollgateApp {
       authenticators: this.identity.authenticators,
       delegation: this.identity.delegation,
       policy: () => this.policies.current(),
-      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, bundleMetrics, this.outcomes.decisions, ...(this.decisionLogs ? [this.decisionLogs] : [])],
+      observers: [new DecisionAuditLog(this.loggers.audit), this.metrics, bundleMetrics, ...this.outcomes.observers, ...(this.decisionLogs ? [this.decisionLogs] : [])],
       shadow: this.shadowPolicies && shadow ? new ShadowPolicy(this.shadowPolicies, shadow.sample) : undefined,
       dryRun: config.policy.mode === 'dry_run',
       recordInput: logConfig.include_input,

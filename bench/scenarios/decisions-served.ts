@@ -18,7 +18,8 @@ export async function decisionsServed(ctx: BenchContext): Promise<void> {
   const remembered = ctx.options.rememberDecisions;
   const keysFile = path.join(ctx.workDir, 'served-keys.yaml');
   const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
-  const env = { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_OUTCOMES__REMEMBER_DECISIONS: String(remembered) };
+  // Decisions are remembered only when outcomes can be reported, i.e. with a hook token.
+  const env = { TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_OUTCOMES__REMEMBER_DECISIONS: String(remembered), TOLLGATE_OUTCOMES__HOOK_TOKEN: 'bench-hook-token-0123456789' };
   await withServer(startTollgate(ctx.place, 'tollgate-served', env), async (tollgate) => {
     const spec = nativeAllowSpec(tollgate.httpPort, `Bearer ${secret}`);
     const served = () => decisionsTotal(tollgate.adminPort);

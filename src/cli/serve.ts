@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { collectGarbage } from '../common/collect-garbage.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { clusterProblems, workerCount } from '../server/cluster/worker-count.js';
 import { UsageError, type Command } from './args.js';
@@ -50,6 +51,8 @@ async function serve(configPath: string | undefined): Promise<number> {
   const app = new TollgateApp(config);
   try {
     await app.start();
+    // What starting left behind (the key file's text, the bundle's compilation) is not kept resident.
+    collectGarbage();
   } catch (err) {
     app.loggers.app.error('tollgate failed to start', { error: (err as Error).message });
     process.stderr.write(`tollgate: failed to start: ${(err as Error).message}\n`);

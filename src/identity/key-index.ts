@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../core/types.js';
 import type { KeyLimits, KeyRecord } from './key-file.js';
+import { KeyIdTable } from './key-id-table.js';
 import { principalId } from './principal-id.js';
 import { toolsFromScopes } from './tool-grants.js';
+import { Utf8Column } from './utf8-column.js';
 
 const HASH_BYTES = 32;
 const NO_EXPIRY = Number.POSITIVE_INFINITY;
@@ -38,14 +40,16 @@ export interface IndexedKey {
 }
 
 /**
- * The loaded API keys, compact: per key only a slot in a map from id, 32 hash bytes in one buffer, its
- * subject, the index of its (shared) grant, its expiry and whether it is disabled. A Principal is built
- * when a key is used (recent ones are kept). About 120 B of heap a key, where an object per key cost ~680.
+ * The loaded API keys, compact and off the V8 heap: per key its id (in a KeyIdTable, which gives its
+ * slot), 32 hash bytes, its subject as UTF-8, the index of its (shared) grant, its expiry and whether
+ * it is disabled, each in one buffer or typed array. ~90 B a key and no object or string per key, so
+ * neither the heap nor the headroom V8 keeps above it grows with the key count. A Principal is built
+ * when a key is used (recent ones are kept).
  */
 export class KeyIndex {
-  private readonly slots: Map<string, number>;
+  private readonly ids: KeyIdTable;
   private readonly hashes: Buffer;
-  private readonly subjects: string[];
+  private readonly subjects: Utf8Column;
   private readonly grantIndexes: Uint32Array;
   private readonly grants: Grant[];
   private readonly expiries: Float64Array;
@@ -55,17 +59,17 @@ export class KeyIndex {
 
   /** Built by KeyIndexBuilder. */
   constructor(parts: KeyIndexParts) {
-    ({ slots: this.slots, hashes: this.hashes, subjects: this.subjects, grantIndexes: this.grantIndexes, grants: this.grants,
+    ({ ids: this.ids, hashes: this.hashes, subjects: this.subjects, grantIndexes: this.grantIndexes, grants: this.grants,
       expiries: this.expiries, disabledFlags: this.disabledFlags, previous: this.previous } = parts);
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.ids.size;
   }
 
   find(id: string): IndexedKey | undefined {
-    const slot = this.slots.get(id);
-    return slot === undefined ? undefined : { id, slot };
+    const slot = this.ids.find(id);
+    return slot === -1 ? undefined : { id, slot };
   }
 
   /** The presented secret's SHA-256 matches the key's hash, or its replaced one within the grace period. */
@@ -92,7 +96,7 @@ export class KeyIndex {
   }
 
   private newPrincipal({ id, slot }: IndexedKey): Principal {
-    const subject = this.subjects[slot];
+    const subject = this.subjects.get(slot);
     const grant = this.grants[this.grantIndexes[slot]];
     const expiresAtMs = this.expiries[slot];
     return Object.freeze({
@@ -112,14 +116,15 @@ export class KeyIndex {
 
   /** Every key as a record again (without the dates a check does not keep): for a reload that fails. */
   *records(): Generator<KeyRecord> {
-    for (const [id, slot] of this.slots) {
+    for (let slot = 0; slot < this.ids.size; slot++) {
+      const id = this.ids.id(slot);
       const grant = this.grants[this.grantIndexes[slot]];
       const previous = this.previous.get(slot);
       const expiresAtMs = this.expiries[slot];
       yield {
         id,
         hash: hashText(this.hashes.subarray(slot * HASH_BYTES, (slot + 1) * HASH_BYTES)),
-        subject: this.subjects[slot],
+        subject: this.subjects.get(slot),
         models: grant.models,
         scopes: grant.scopes,
         tools: grant.tools,
@@ -133,11 +138,11 @@ export class KeyIndex {
   }
 }
 
-/** A KeyIndex's arrays: slot i of each is the key the id map gives slot i. */
+/** A KeyIndex's columns: slot i of each is the key whose id has slot i. */
 interface KeyIndexParts {
-  slots: Map<string, number>;
+  ids: KeyIdTable;
   hashes: Buffer;
-  subjects: string[];
+  subjects: Utf8Column;
   grantIndexes: Uint32Array;
   grants: Grant[];
   expiries: Float64Array;
@@ -145,10 +150,10 @@ interface KeyIndexParts {
   previous: Map<number, Previous>;
 }
 
-/** Fills a KeyIndex record by record, growing its arrays by doubling, and trims them at the end. */
+/** Fills a KeyIndex record by record, growing its columns by doubling, and trims them at the end. */
 export class KeyIndexBuilder {
-  private readonly slots = new Map<string, number>();
-  private readonly subjects: string[] = [];
+  private readonly ids = new KeyIdTable();
+  private readonly subjects = new Utf8Column();
   private readonly grants: Grant[] = [];
   private readonly grantSlots = new Map<string, number>();
   private readonly previous = new Map<number, Previous>();
@@ -159,10 +164,9 @@ export class KeyIndexBuilder {
 
   /** False when the id is already in the index. */
   add(record: KeyRecord): boolean {
-    if (this.slots.has(record.id)) return false;
-    const slot = this.slots.size;
+    const slot = this.ids.add(record.id);
+    if (slot === -1) return false;
     if (slot === this.grantIndexes.length) this.grow();
-    this.slots.set(record.id, slot);
     this.hashes.write(record.hash.slice('sha256:'.length), slot * HASH_BYTES, HASH_BYTES, 'hex');
     this.subjects.push(record.subject);
     this.grantIndexes[slot] = this.grantIndex(record);
@@ -174,10 +178,10 @@ export class KeyIndexBuilder {
   }
 
   build(): KeyIndex {
-    const n = this.slots.size;
+    const n = this.ids.size;
     // Copies, so the spare capacity is freed rather than kept alive by a view.
     return new KeyIndex({
-      slots: this.slots, hashes: Buffer.from(this.hashes.subarray(0, n * HASH_BYTES)), subjects: this.subjects,
+      ids: this.ids.trimmed(), hashes: Buffer.concat([this.hashes.subarray(0, n * HASH_BYTES)]), subjects: this.subjects.trimmed(),
       grantIndexes: this.grantIndexes.slice(0, n), grants: this.grants, expiries: this.expiries.slice(0, n),
       disabledFlags: this.disabledFlags.slice(0, n), previous: this.previous,
     });

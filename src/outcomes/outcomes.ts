@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'winston';
+import type { DecisionObserver } from '../core/pipeline-ports.js';
 import type { OutcomesConfig, UsageConfig } from '../config/outcomes-schema.js';
 import { MemoryUsageStore } from '../limits/memory-usage.js';
 import { FallbackUsageStore } from '../limits/fallback-usage.js';
@@ -24,7 +25,12 @@ export interface OutcomesDeps {
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
 export class Outcomes {
-  /** A DecisionObserver: remembers who each allowed decision was for. */
+  /**
+   * Remembers who each allowed decision was for; none without a hook token, since then no outcome can
+   * be reported (50k remembered decisions cost ~10 MiB of heap and old-space churn on every allow).
+   */
+  readonly observers: DecisionObserver[];
+  /** The decisions remembered here (other workers ask for theirs: server.workers). */
   readonly decisions: RecentDecisions;
   /** The pipeline's UsageReader (input.usage), fed by recorded outcomes. */
   readonly usage: UsageStore;
@@ -34,6 +40,7 @@ export class Outcomes {
   constructor({ outcomes, usage, audit, log, now, settle, usageFallback, decisionsElsewhere }: OutcomesDeps) {
     this.config = outcomes;
     this.decisions = new RecentDecisions(outcomes.remember_decisions);
+    this.observers = outcomes.hook_token === null ? [] : [this.decisions];
     const memory = () => new MemoryUsageStore(usage.max_subjects, now);
     const redis = usage.redis_url
       ? new RedisUsageStore({

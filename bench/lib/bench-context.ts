@@ -8,9 +8,9 @@ import type { ServerProcess } from './server-process.js';
 import type { Placement } from './servers.js';
 import { runWrk } from './wrk.js';
 
-export interface BenchOptions {
+/** How every measured run is loaded and placed: the bench's and the profiler's alike. */
+export interface LoadRunOptions {
   root: string;
-  opa: string;
   /** Measured seconds per load run. */
   durationS: number;
   /** Unrecorded load before each measured run, in chunks of this many seconds (0: none). */
@@ -24,6 +24,10 @@ export interface BenchOptions {
   connections: number;
   serverCpus: string;
   loadCpus: string;
+}
+
+export interface BenchOptions extends LoadRunOptions {
+  opa: string;
   /** Scenario ids (or id prefixes) to run; all when empty. */
   only: string[];
   /** Sizes for the cost-growth scenarios. */

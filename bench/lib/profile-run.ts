@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { warmUpUntilSteady } from './bench-context.js';
+import { warmUpUntilSteady, type LoadRunOptions } from './bench-context.js';
 import { breakdown, type CpuProfile } from './cpu-profile.js';
 import { cpuBusyPercent } from './machine.js';
 import { startPerfRecord, type PerfSplit } from './perf-record.js';
@@ -8,16 +8,9 @@ import { BUCKET_LABELS } from './profile-buckets.js';
 import type { LoadOptions, ProfilePath } from './profile-paths.js';
 import { startTollgate } from './servers.js';
 
-export interface ProfileOptions {
-  root: string;
+export interface ProfileOptions extends LoadRunOptions {
   /** Scratch directory: keys, server log, the .cpuprofile files. */
   workDir: string;
-  durationS: number;
-  warmupS: number;
-  maxWarmupS: number;
-  connections: number;
-  serverCpus: string;
-  loadCpus: string;
   /** --cpu-prof-interval, µs between samples. */
   intervalUs: number;
   /** When set, each path's .cpuprofile is copied here as <path id>.cpuprofile (for DevTools or profile-summary.js). */

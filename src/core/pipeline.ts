@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { thenOrNow } from '../common/maybe-async.js';
 import { asTollgateError, TollgateError } from './errors.js';
 import { readLlmFacts, unknownEndpointFacts } from './llm.js';
 import { decisionFromFailure, decisionFromVerdict, type DecisionFacts } from './decision-build.js';
@@ -46,10 +47,10 @@ export class Pipeline {
     try {
       const closed = this.deps.gate?.();
       if (closed) throw closed;
-      decided = then(this.authenticate(req), (principal) => {
+      decided = thenOrNow(this.authenticate(req), (principal) => {
         run.principal = principal;
         const delegation = principal && this.deps.delegation ? this.deps.delegation.resolve(req, principal) : undefined;
-        return then(delegation, (resolved) => {
+        return thenOrNow(delegation, (resolved) => {
           run.delegation = resolved;
           return this.decide(run, req, probe);
         });
@@ -229,11 +230,6 @@ interface ReadRequest {
   policy: PolicyEngine;
   mcp: McpFacts | null;
   nowMs: number;
-}
-
-/** Applies `next` to a value now, or once it resolves: steps stay synchronous until one is not. */
-function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 function settledValue<T>(result: PromiseSettledResult<T>): T {

@@ -1,3 +1,4 @@
+import { thenOrNow } from '../common/maybe-async.js';
 import type { LimitsConfig } from '../config/limits-schema.js';
 import type { AdmittedLimits, LimitAdmission } from '../core/pipeline-ports.js';
 import type { AuthzRequest, Decision, LlmFacts, Principal } from '../core/types.js';
@@ -39,8 +40,7 @@ export class Limits implements LimitAdmission {
   private admitTo(limits: AdmissionAsk['limits'], decisionId: string, req: AuthzRequest, llm: LlmFacts, nowMs: number): AdmittedLimits | Promise<AdmittedLimits> {
     const estimate = this.estimator.estimate(req, llm);
     const ask: AdmissionAsk = { decisionId, limits, tokens: estimate.total, nowMs };
-    const result = this.store.admit(ask);
-    return result instanceof Promise ? result.then((r) => this.admitted(ask, r, estimate)) : this.admitted(ask, result, estimate);
+    return thenOrNow(this.store.admit(ask), (result) => this.admitted(ask, result, estimate));
   }
 
   private admitted(ask: AdmissionAsk, result: AdmissionResult, estimate: TokenEstimate): AdmittedLimits {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { thenOrNow } from '../../common/maybe-async.js';
 import { asTollgateError } from '../../core/errors.js';
 import type { Pipeline } from '../../core/pipeline.js';
 import type { PolicyProbe } from '../../core/pipeline-ports.js';
@@ -40,8 +41,7 @@ export function decideOrReject(
 }
 
 function decided(pipeline: Pipeline, request: AuthzRequest, probe: PolicyProbe | undefined): Decided | Promise<Decided> {
-  const decision = pipeline.authorize(request, probe);
-  return decision instanceof Promise ? decision.then((d) => ({ decision: d, decoded: true })) : { decision, decoded: true };
+  return thenOrNow(pipeline.authorize(request, probe), (decision) => ({ decision, decoded: true }));
 }
 
 /**

@@ -51,14 +51,14 @@ async function serve(configPath: string | undefined): Promise<number> {
   const app = new TollgateApp(config);
   try {
     await app.start();
-    // What starting left behind (the key file's text, the bundle's compilation) is not kept resident.
-    collectGarbage();
   } catch (err) {
     app.loggers.app.error('tollgate failed to start', { error: (err as Error).message });
     process.stderr.write(`tollgate: failed to start: ${(err as Error).message}\n`);
     await app.stop().catch(() => undefined);
     return 1;
   }
+  // What starting left behind (the key file's text, the bundle's compilation) is not kept resident.
+  collectGarbage();
   return new Promise((resolve) => {
     const shutdown = (signal: string) => {
       app.loggers.app.info('shutting down', { signal });

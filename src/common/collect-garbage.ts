@@ -1,8 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-let gc: (() => void) | undefined;
-
 /**
  * A full garbage collection now. Loading a large key file (or a bundle) leaves tens of MiB of dead
  * strings and buffers that V8 would keep resident until its next full collection, which a steady
@@ -11,9 +9,6 @@ let gc: (() => void) | undefined;
  * adds that function to new contexts and costs nothing per request.
  */
 export function collectGarbage(): void {
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

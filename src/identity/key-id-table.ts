@@ -1,5 +1,7 @@
 /** Key ids are 12 characters of [a-z0-9] (the key file schema and the secret pattern say so). */
 export const KEY_ID_LENGTH = 12;
+/** What add() can store byte for byte; anything else would be cut or padded into another id. */
+const STORABLE_ID = new RegExp(`^[a-z0-9]{${KEY_ID_LENGTH}}$`);
 
 /**
  * Key ids by slot, in one buffer of ASCII bytes, found through an open-addressing table of slot
@@ -35,6 +37,7 @@ export class KeyIdTable {
 
   /** The id's new slot (the next one), or -1 when the id is already in the table. */
   add(id: string): number {
+    if (!STORABLE_ID.test(id)) throw new Error(`key id ${JSON.stringify(id)} is not ${KEY_ID_LENGTH} characters of [a-z0-9]`);
     if (this.find(id) !== -1) return -1;
     const slot = this.count;
     if ((slot + 1) * KEY_ID_LENGTH > this.ids.length) this.ids = Buffer.concat([this.ids], Math.max(this.ids.length * 2, 16 * KEY_ID_LENGTH));

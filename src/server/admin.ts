@@ -5,6 +5,7 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import { TollgateError } from '../core/errors.js';
 import { adminMutationGuard, type AdminAccess } from './admin-access.js';
 import { sendError } from './body.js';
+import { notReadyReason } from './readiness.js';
 
 export interface AdminDeps {
   metrics: Metrics;
@@ -25,8 +26,9 @@ export function createAdminApp({ metrics, policies, audit, access }: AdminDeps):
   });
   app.get('/readyz', (_req, res) => {
     const engine = policies.current();
-    if (!engine) res.status(503).json({ status: 'not_ready', reason: noPolicy.reason });
-    else if (!audit.healthy) res.status(503).json({ status: 'not_ready', reason: 'audit_unavailable', audit: audit.status() });
+    const reason = notReadyReason(engine, audit);
+    if (!engine) res.status(503).json({ status: 'not_ready', reason });
+    else if (reason) res.status(503).json({ status: 'not_ready', reason, audit: audit.status() });
     else res.json({ status: 'ready', policy_revision: engine.revision, audit: audit.status() });
   });
   app.get('/metrics', async (_req, res) => {

@@ -1,6 +1,8 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import { frame, GrpcStatus, RESPONSE_HEADERS, statusTrailers } from './wire.js';
 
+const OK_TRAILERS = statusTrailers(GrpcStatus.OK, 'OK');
+
 /**
  * The answering side of one gRPC call on an HTTP/2 stream: messages, then the status in trailers,
  * or the status alone (trailers-only) when no message was sent. Once the status is out, or the
@@ -41,11 +43,7 @@ export class GrpcCall {
   /** The unary answer: one message and OK. A message that cannot be serialized throws before anything is sent. */
   reply(message: unknown): void {
     if (this.finished) return;
-    const bytes = frame(this.serialize(message));
-    this.finish();
-    this.respond();
-    this.stream.once('wantTrailers', () => this.stream.sendTrailers(statusTrailers(GrpcStatus.OK, 'OK')));
-    this.stream.end(bytes);
+    this.endWith(OK_TRAILERS, frame(this.serialize(message)));
   }
 
   /** One message of a server stream. */
@@ -58,22 +56,26 @@ export class GrpcCall {
   /** Ends a server stream with OK. */
   end(): void {
     if (this.finished) return;
-    this.finish();
-    this.respond();
-    this.stream.once('wantTrailers', () => this.stream.sendTrailers(statusTrailers(GrpcStatus.OK, 'OK')));
-    this.stream.end();
+    this.endWith(OK_TRAILERS);
   }
 
   /** An error status: trailers-only when nothing was sent yet. */
   fail(code: number, details: string): void {
     if (this.finished) return;
-    this.finish();
     if (this.headersSent) {
-      this.stream.once('wantTrailers', () => this.stream.sendTrailers(statusTrailers(code, details)));
-      this.stream.end();
+      this.endWith(statusTrailers(code, details));
       return;
     }
+    this.finish();
     this.stream.respond({ ...RESPONSE_HEADERS, ...statusTrailers(code, details) }, { endStream: true });
+  }
+
+  /** The last data (if any), then the status in trailers. */
+  private endWith(trailers: Record<string, string>, bytes?: Buffer): void {
+    this.finish();
+    this.respond();
+    this.stream.once('wantTrailers', () => this.stream.sendTrailers(trailers));
+    this.stream.end(bytes);
   }
 
   private finish(): void {

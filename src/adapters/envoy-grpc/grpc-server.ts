@@ -11,7 +11,7 @@ export interface GrpcMethod {
   handle(call: GrpcCall, request: unknown): void;
 }
 
-export interface GrpcServerOptions {
+interface GrpcServerOptions {
   /** Largest message read; a larger prefix is refused with RESOURCE_EXHAUSTED before buffering. */
   maxReceiveBytes: number;
   keepalive: { time_ms: number; timeout_ms: number };

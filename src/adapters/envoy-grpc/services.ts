@@ -16,7 +16,7 @@ export interface Codec {
   serialize(message: unknown): Uint8Array;
 }
 
-export type Codecs = Record<'check' | 'healthCheck' | 'healthList' | 'healthWatch', Codec>;
+type Codecs = Record<'check' | 'healthCheck' | 'healthList' | 'healthWatch', Codec>;
 
 /** What handlers read: snake_case names, enums as names, unset fields absent, the set oneof member only. */
 const READ_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, defaults: false, oneofs: true };

@@ -38,13 +38,15 @@ export function statusTrailers(code: number, details: string): Record<string, st
   return { 'grpc-status': String(code), 'grpc-message': encodeURI(details) };
 }
 
-/** The same pattern and units grpc-js reads grpc-timeout with ("100m", "5S", "30000u"). */
-const TIMEOUT_PATTERN = /(\d{1,8})\s*([HMSmun])/;
+/** The spec's TimeoutValue (at most 8 digits) and units ("100m", "5S", "30000u"); nothing else around them. */
+const TIMEOUT_PATTERN = /^(\d{1,8})([HMSmun])$/;
+/** The longest delay a Node timer keeps (about 24.8 days); longer deadlines wait that long. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 
 /** grpc-timeout in ms; undefined when absent, NaN when unreadable. */
 export function timeoutMs(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const match = TIMEOUT_PATTERN.exec(String(header));
-  return match ? (Number(match[1]) * UNIT_MS[match[2]]) | 0 : NaN;
+  const match = TIMEOUT_PATTERN.exec(String(header).trim());
+  return match ? Math.min(Math.floor(Number(match[1]) * UNIT_MS[match[2]]), MAX_TIMER_MS) : NaN;
 }

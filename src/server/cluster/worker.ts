@@ -1,6 +1,7 @@
 import { AggregatorRegistry } from 'prom-client';
 import type { TollgateApp } from '../../app.js';
-import { TollgateError } from '../../core/errors.js';
+import { collectGarbage } from '../../common/collect-garbage.js';
+import { notReadyReason } from '../readiness.js';
 import type { PeerDecisions } from './peer-decisions.js';
 import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
 
@@ -38,6 +39,7 @@ export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<numbe
     process.once('SIGINT', () => shutdown('SIGINT'));
     started.then((ports) => {
       if (stopping) return;
+      collectGarbage(); // as a single process does after start-up
       app.loggers.app.info('worker listening', { pid: process.pid, http_port: ports.http, grpc_port: ports.grpc });
       send({ tollgate: 'listening', http: ports.http, grpc: ports.grpc });
     }, (err: Error) => {
@@ -58,7 +60,7 @@ async function answer(app: TollgateApp, question: Question): Promise<WorkerStatu
   const engine = app.policies.current();
   const trail = app.loggers.trail;
   const decisions = (await app.metrics.decisions.get()).values.reduce((sum, v) => sum + v.value, 0);
-  const reason = !engine ? new TollgateError('ERR_POLICY_NOT_READY', '').reason : trail.healthy ? null : 'audit_unavailable';
+  const reason = notReadyReason(engine, trail);
   return {
     pid: process.pid, ready: reason === null, reason, policy_revision: engine?.revision ?? null,
     entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(), decisions,

@@ -76,10 +76,13 @@ describe('Envoy ext_authz gRPC server with API keys and the default policy', () 
     expect(JSON.parse(res.denied_response.body).error.code).toBe('request_too_large');
   });
 
-  test('beyond twice max_receive_bytes the message is refused with RESOURCE_EXHAUSTED before it is read (documented limit)', async () => {
+  test('beyond twice max_receive_bytes the message is refused before it is read, still as a 413 deny (never a gRPC error Envoy could turn into an allow)', async () => {
     const huge = chatCheck('gpt-4o-mini', {});
     (huge.attributes as any).request.http.body = 'x'.repeat(MAX_RECEIVE * 2 + 10);
-    await expect(check(huge)).rejects.toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED });
+    const res = await check(huge);
+    expect(res.status.code).toBe(7);
+    expect(res.denied_response.status.code).toBe('PayloadTooLarge');
+    expect(JSON.parse(res.denied_response.body).error.code).toBe('request_too_large');
   });
 
   test('health: SERVING for the server and the Authorization service, NOT_FOUND for others', async () => {

@@ -9,6 +9,13 @@ export interface GrpcMethod {
   deserialize(bytes: Buffer): unknown;
   serialize(message: unknown): Uint8Array;
   handle(call: GrpcCall, request: unknown): void;
+  /**
+   * A request the transport refused (no, a second, an unreadable or an oversized message, a bad
+   * grpc-timeout or encoding), as a request `handle` answers itself; without it the call gets the
+   * refusal's gRPC status (Check answers a deny instead: Envoy's failure_mode_allow can turn a gRPC
+   * error into an allow).
+   */
+  refused?(refusal: CallRefused): unknown;
 }
 
 interface GrpcServerOptions {
@@ -121,25 +128,27 @@ export class GrpcServer {
     const path = headers[':path'] ?? '';
     const method = this.methods.get(path);
     const call = new GrpcCall(stream, method ? method.serialize : () => new Uint8Array());
-    if (!method) return this.refuse(stream, call, GrpcStatus.UNIMPLEMENTED, `The server does not implement the method ${path}`);
+    if (!method) return this.refuse(stream, call, new CallRefused(GrpcStatus.UNIMPLEMENTED, `The server does not implement the method ${path}`));
     const timeout = timeoutMs(headers['grpc-timeout']);
-    if (Number.isNaN(timeout)) return this.refuse(stream, call, GrpcStatus.INTERNAL, `Invalid grpc-timeout value "${String(headers['grpc-timeout'])}"`);
+    if (Number.isNaN(timeout)) return this.refuse(stream, call, new CallRefused(GrpcStatus.INTERNAL, `Invalid grpc-timeout value "${String(headers['grpc-timeout'])}"`), method);
     if (timeout !== undefined) call.expireAfter(timeout);
     const reader = new RequestReader(this.options.maxReceiveBytes);
+    let refused = false;
     const onData = (chunk: Buffer): void => {
       try {
         reader.push(chunk);
       } catch (err) {
         stream.off('data', onData);
-        this.refuse(stream, call, (err as CallRefused).code, (err as CallRefused).message);
+        refused = true;
+        this.refuse(stream, call, err as CallRefused, method);
       }
     };
     stream.on('data', onData);
     stream.once('end', () => {
-      if (call.finished) return;
+      if (call.finished || refused) return;
       reader.finish(headers['grpc-encoding']).then(
         (bytes) => this.run(call, method, bytes),
-        (err: CallRefused) => call.fail(err.code, err.message),
+        (err: CallRefused) => this.refuse(stream, call, err, method),
       );
     });
   }
@@ -153,6 +162,10 @@ export class GrpcServer {
       call.fail(GrpcStatus.INTERNAL, 'Error deserializing request');
       return;
     }
+    this.handle(call, method, request);
+  }
+
+  private handle(call: GrpcCall, method: GrpcMethod, request: unknown): void {
     try {
       method.handle(call, request);
     } catch {
@@ -160,9 +173,14 @@ export class GrpcServer {
     }
   }
 
-  /** Answers with an error status and drains what the client still sends without keeping it. */
-  private refuse(stream: ServerHttp2Stream, call: GrpcCall, code: number, details: string): void {
-    call.fail(code, details);
+  /**
+   * Answers a request the transport refused, as the method says (`refused`) or with the refusal's
+   * status, and drains what the client still sends without keeping it.
+   */
+  private refuse(stream: ServerHttp2Stream, call: GrpcCall, refusal: CallRefused, method?: GrpcMethod): void {
     stream.resume();
+    if (call.finished) return;
+    if (method?.refused) this.handle(call, method, method.refused(refusal));
+    else call.fail(refusal.code, refusal.message);
   }
 }

@@ -6,6 +6,10 @@ import { decodeCheckRequest } from './decode.js';
 import { encodeCheckResponse, internalErrorResponse } from './encode.js';
 import type { GrpcCall } from './grpc-call.js';
 import { GrpcServer, type GrpcMethod } from './grpc-server.js';
+import type { CallRefused } from './request-reader.js';
+import { GrpcStatus } from './wire.js';
+import { TollgateError } from '../../core/errors.js';
+import { requestMalformed } from '../http/malformed.js';
 import { HealthService, type HealthCheckRequest } from './health.js';
 import type { CheckRequestMessage } from './messages.js';
 import { loadCodecs, UndecodableRequest, type Codec } from './services.js';
@@ -36,7 +40,7 @@ export class EnvoyGrpcServer {
     this.health = new HealthService(options.policyLoaded);
     const method = (codec: Codec, handle: (call: GrpcCall, request: never) => void): GrpcMethod => ({ ...codec, handle: handle as GrpcMethod['handle'] });
     const methods = new Map<string, GrpcMethod>([
-      [codecs.check.path, method(codecs.check, (call, request: CheckRequestMessage | UndecodableRequest) => void this.check(call, request))],
+      [codecs.check.path, { ...method(codecs.check, (call, request: CheckRequestMessage | UndecodableRequest) => void this.check(call, request)), refused: undecodableCheck }],
       [codecs.healthCheck.path, method(codecs.healthCheck, (call, request: HealthCheckRequest) => this.health.check(call, request))],
       [codecs.healthList.path, method(codecs.healthList, (call) => this.health.list(call))],
       [codecs.healthWatch.path, method(codecs.healthWatch, (call, request: HealthCheckRequest) => this.health.watch(call, request))],
@@ -81,4 +85,12 @@ export class EnvoyGrpcServer {
     });
     return decision;
   }
+}
+
+/** A Check the transport could not read is still an audited deny: 413 when it was too large, else 400. */
+function undecodableCheck(refusal: CallRefused): UndecodableRequest {
+  const error = refusal.code === GrpcStatus.RESOURCE_EXHAUSTED
+    ? new TollgateError('ERR_REQUEST_TOO_LARGE', `CheckRequest refused: ${refusal.message}`)
+    : requestMalformed(`CheckRequest refused: ${refusal.message}`);
+  return new UndecodableRequest(error);
 }

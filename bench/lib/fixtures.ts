@@ -60,24 +60,28 @@ export function nativeAllowSpec(port: number, authorization: string): HttpReques
   };
 }
 
-/** The policy input document Tollgate builds for that request (tollgate.input/v1), for Data API runs. */
-export function policyInput(subject: string): Record<string, unknown> {
-  const now = Date.UTC(2026, 0, 1);
+/**
+ * The policy input document Tollgate builds for that request (tollgate.input/v1, every member the
+ * native API fills), for Data API runs and the bare policy floor; `gateway` names the adapter.
+ */
+export function policyInput(subject: string, gateway = 'opa_data_api', now = Date.UTC(2026, 0, 1)): Record<string, unknown> {
   return {
     version: 'tollgate.input/v1',
-    gateway: 'opa_data_api',
+    gateway,
     request: {
-      method: 'POST', path: '/v1/chat/completions', query: '', query_params: {}, host: 'llm.internal', scheme: 'http',
+      method: 'POST', path: '/v1/chat/completions', raw_path: '/v1/chat/completions', query: '', query_params: {}, host: 'llm.internal', scheme: 'http',
       headers: { host: 'llm.internal', 'content-type': 'application/json' },
       source: { address: '10.0.0.7', principal: null }, context: {}, metadata: {}, body_truncated: false,
     },
     identity: {
-      authenticated: true, method: 'api_key', subject, key_id: 'abcdefghijkl', issuer: null,
-      scopes: [], models: ['gpt-4o*'], groups: [], tenant: null, claims: {}, workload: null,
+      authenticated: true, method: 'api_key', id: `api_key:${subject}`, subject, key_id: 'abcdefghijkl', issuer: null,
+      scopes: [], models: ['gpt-4o*'], tools: [], groups: [], tenant: null, claims: {}, workload: null,
     },
     delegation: null,
-    llm: { endpoint_known: true, api: 'openai', operation: 'chat.completions', model_call: true, model: MODEL, models: [MODEL], model_unknown: false, stream: false, max_tokens: 16, tools: [], message_count: 1 },
-    usage: {},
+    llm: { endpoint_known: true, api: 'openai', operation: 'chat.completions', model_call: true, model: MODEL, models: [MODEL], model_unknown: false, stream: false, max_tokens: 16, tools: [], message_count: 1, findings: [] },
+    mcp: null,
+    usage: { minute: { tokens: 0, requests: 0, cost_usd: 0 }, day: { tokens: 0, requests: 0, cost_usd: 0 } },
+    limits: { admitted: true, exceeded: null, estimate: null, store: null, applied: [] },
     time: { now_ns: now * 1e6, now: new Date(now).toISOString() },
   };
 }

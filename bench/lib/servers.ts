@@ -26,12 +26,16 @@ export async function startTollgate(place: Placement, name: string, env: Record<
   return { ...server, httpPort: Number(server.ready.http_port), adminPort: Number(server.ready.admin_port) };
 }
 
-/** The physical limits: bare node:http answering 200, optionally parsing the body as JSON (bench/servers/bare-http.ts). */
-export async function startBare(place: Placement, parseJson = false): Promise<ServerProcess & { httpPort: number }> {
+/**
+ * The physical limits (bench/servers/bare-http.ts): bare node:http answering 200; with `json`, also
+ * parsing the body and answering a decision-sized JSON document; with `policy`, also evaluating the
+ * embedded bundle's decision in Wasm on the request's policy input.
+ */
+export async function startBare(place: Placement, mode?: 'json' | 'policy'): Promise<ServerProcess & { httpPort: number }> {
   const server = await startServer({
-    name: parseJson ? 'bare-json' : 'bare-http',
+    name: mode ? `bare-${mode}` : 'bare-http',
     command: process.execPath,
-    args: [benchBuildPath(place.root, 'servers', 'bare-http.js'), ...(parseJson ? ['json'] : [])],
+    args: [benchBuildPath(place.root, 'servers', 'bare-http.js'), ...(mode === 'json' ? ['json'] : []), ...(mode === 'policy' ? ['policy', path.join(place.root, 'policies', 'build', 'bundle.tar.gz')] : [])],
     cpus: place.serverCpus,
     logDir: place.logDir,
     readyWhen: jsonLineWithMessage('bare listening'),

@@ -1,29 +1,58 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { readBundle } from '../../src/policy/bundle.js';
+import { policyInput } from '../lib/fixtures.js';
 
 /**
  * The physical limits: bare node:http reading the same POST body and answering 200, nothing else.
  * `bare-http.js` answers a fixed small body; `bare-http.js json` also parses the body as JSON and
- * answers a decision-sized JSON document built from it (what any JSON service must do). Prints the
- * port as a JSON line, like `tollgate serve`.
+ * answers a decision-sized JSON document built from it (what any JSON service must do);
+ * `bare-http.js policy BUNDLE` also evaluates the bundle's tollgate/authz/decision in Wasm with
+ * opa-wasm on the tollgate.input/v1 document of that request and answers with its allow: the floor
+ * of any service deciding with Rego compiled to Wasm on Node (no credential check, no audit record,
+ * no metrics). Prints the port as a JSON line, like `tollgate serve`.
  */
-const parsing = process.argv[2] === 'json';
+const mode = process.argv[2];
+const decide = mode === 'policy' ? await policyDecider(process.argv[3]) : undefined;
 const fixed = '{"allow":true}';
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => {
-    if (parsing) chunks.push(chunk);
+    if (mode) chunks.push(chunk);
   });
   req.on('end', () => {
-    const body = parsing ? answerFor(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : fixed;
+    let body = fixed;
+    if (mode) {
+      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      body = answerFor(request, decide ? decide(request) : true);
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
 });
 
+/** The bundle's decision evaluated as Tollgate's engine does: the input serialised to JSON bytes, opa_eval on them. */
+async function policyDecider(bundleFile: string): Promise<(request: Record<string, unknown>) => boolean> {
+  const bundle = readBundle(readFileSync(bundleFile));
+  const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: 1024 });
+  policy.setData(bundle.data as object);
+  const entrypoint = (policy.entrypoints as Record<string, number>)['tollgate/authz/decision'];
+  const encoder = new TextEncoder();
+  return (request) => {
+    const input = policyInput('bench-app', 'native', Date.now());
+    const { authorization: _credential, ...headers } = request.headers as Record<string, string>;
+    Object.assign(input.request as object, { method: request.method, path: request.path, raw_path: request.path, headers });
+    Object.assign(input.llm as object, { model: (request.body as { model?: unknown }).model, models: [(request.body as { model?: unknown }).model] });
+    const result = policy.evaluate(encoder.encode(JSON.stringify(input)).buffer, entrypoint) as Array<{ result?: { allow?: boolean } }>;
+    return result[0]?.result?.allow === true;
+  };
+}
+
 /** About the size of Tollgate's allow answer (~600 B), with fields taken from the request. */
-function answerFor(request: Record<string, unknown>): string {
+function answerFor(request: Record<string, unknown>, allow: boolean): string {
   return JSON.stringify({
-    allow: true, status: 200, reason: 'allowed', decision_id: '00000000-0000-4000-8000-000000000000', policy_revision: 'bare',
+    allow, status: 200, reason: 'allowed', decision_id: '00000000-0000-4000-8000-000000000000', policy_revision: 'bare',
     headers: { 'x-tollgate-subject': 'bench-app', 'x-tollgate-key-id': 'abcdefghijkl', 'x-tollgate-credential': 'api_key', 'x-tollgate-decision-id': '00000000-0000-4000-8000-000000000000' },
     response_headers: {}, remove_headers: [], dynamic_metadata: {},
     identity: { subject: 'bench-app', credential: 'api_key', key_id: 'abcdefghijkl', groups: [], scopes: [] },

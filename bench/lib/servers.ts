@@ -43,6 +43,19 @@ export async function startBare(place: Placement, mode?: 'json' | 'policy'): Pro
   return { ...server, httpPort: Number(server.ready.http_port) };
 }
 
+/** The gRPC limits (bench/servers/bare-grpc.ts): bare node:http2 answering Check OK; with `policy`, after evaluating the embedded bundle's decision. */
+export async function startBareGrpc(place: Placement, mode?: 'policy'): Promise<ServerProcess & { grpcPort: number }> {
+  const server = await startServer({
+    name: mode ? 'bare-grpc-policy' : 'bare-grpc',
+    command: process.execPath,
+    args: [benchBuildPath(place.root, 'servers', 'bare-grpc.js'), path.join(place.root, 'proto'), ...(mode ? [mode, path.join(place.root, 'policies', 'build', 'bundle.tar.gz')] : [])],
+    cpus: place.serverCpus,
+    logDir: place.logDir,
+    readyWhen: jsonLineWithMessage('bare listening'),
+  });
+  return { ...server, grpcPort: Number(server.ready.grpc_port) };
+}
+
 /**
  * OPA's own server on the same Rego and data files, at log level error (its cheapest setting: no
  * per-request log lines).

@@ -7,18 +7,32 @@ import { MODEL, writeKeys } from '../lib/fixtures.js';
 import { runGhz } from '../lib/ghz.js';
 import type { HttpRequestSpec } from '../lib/load-result.js';
 import { cpuBusyPercent } from '../lib/machine.js';
-import { startTollgate } from '../lib/servers.js';
+import type { ScenarioResult } from '../lib/scenario-result.js';
+import type { ServerProcess } from '../lib/server-process.js';
+import { startBareGrpc, startTollgate } from '../lib/servers.js';
 
 const GROUP = '4. Envoy ext_authz';
 const HTTP = { id: 'envoy-http', group: GROUP, title: 'Envoy HTTP ext_authz (POST /ext_authz/v1/chat/completions), API key', server: 'tollgate' } as const;
 const GRPC = { id: 'envoy-grpc', group: GROUP, title: 'Envoy gRPC ext_authz Check, API key (ghz, 1 HTTP/2 connection)', server: 'tollgate' } as const;
+const BARE_GRPC = { id: 'bare-grpc', group: GROUP, title: 'gRPC limit: bare node:http2 decoding the CheckRequest and answering OK (bench/servers/bare-grpc.ts)', server: 'bare' } as const;
+const BARE_GRPC_POLICY = { id: 'bare-grpc-policy', group: GROUP, title: 'gRPC limit with policy: that server also evaluating the default policy in Wasm on the request\'s input', server: 'bare' } as const;
 export const PROTO = 'envoy/service/auth/v3/external_auth.proto';
 export const CHECK_CALL = 'envoy.service.auth.v3.Authorization.Check';
 const CHAT_BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello in one word.' }], max_tokens: 16 });
 
-/** (4) The same chat call as Envoy asks about it: HTTP ext_authz (original request forwarded) and gRPC Check. */
+/**
+ * (4) The same chat call as Envoy asks about it: HTTP ext_authz (original request forwarded) and gRPC
+ * Check, then the same Check answered by bare node:http2 servers (the gRPC floors).
+ */
 export async function envoy(ctx: BenchContext): Promise<void> {
-  if (!ctx.wanted(HTTP.id) && !ctx.wanted(GRPC.id)) return;
+  if (ctx.wanted(HTTP.id) || ctx.wanted(GRPC.id)) await envoyOnTollgate(ctx);
+  const check = checkRequest(`tg_abcdefghijkl_${'x'.repeat(43)}`);
+  for (const [scenario, mode] of [[BARE_GRPC, undefined], [BARE_GRPC_POLICY, 'policy']] as const) {
+    if (ctx.wanted(scenario.id)) await withServer(startBareGrpc(ctx.place, mode), (bare) => measureChecks(ctx, scenario, bare, bare.grpcPort, check));
+  }
+}
+
+async function envoyOnTollgate(ctx: BenchContext): Promise<void> {
   const keysFile = path.join(ctx.workDir, 'envoy-keys.yaml');
   const secret = writeKeys(keysFile, 1, { subject: 'bench-app', models: ['gpt-4o*'] });
   await withServer(startTollgate(ctx.place, 'tollgate-envoy', { TOLLGATE_KEYS_FILE: keysFile }), async (tollgate) => {
@@ -38,20 +52,25 @@ export async function envoy(ctx: BenchContext): Promise<void> {
       ctx.notMeasured(GRPC, `a Check answered status code ${code}, not OK (allow)`);
       return;
     }
-    const ghz = execFileSync('bash', [path.join(ctx.options.root, 'bench', 'ghz.sh')], { encoding: 'utf8' }).trim();
-    const options = {
-      ghz, protoRoot, proto: PROTO, call: CHECK_CALL, target: `127.0.0.1:${grpcPort}`, data: check,
-      concurrency: ctx.options.connections, channels: 1, cpus: ctx.options.loadCpus,
-    };
-    const warmedS = await ctx.warmUp(() => runGhz({ ...options, durationS: ctx.options.warmupS }));
-    const backgroundCpu = await cpuBusyPercent(500);
-    const cpuBefore = tollgate.cpuSeconds();
-    const load = await runGhz({ ...options, durationS: ctx.options.durationS });
-    ctx.results.push({
-      ...GRPC, load, backgroundCpu, rssMiB: tollgate.rssMiB(), peakRssMiB: tollgate.peakRssMiB(),
-      cpuUsPerRequest: ((tollgate.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, load.requests),
-      facts: { warmup_s: warmedS },
-    });
+    await measureChecks(ctx, GRPC, tollgate, grpcPort, check);
+  });
+}
+
+/** Check load from ghz on one HTTP/2 connection, after the bench's warm-up; CPU per Check from the server's /proc. */
+async function measureChecks(ctx: BenchContext, scenario: Pick<ScenarioResult, 'id' | 'group' | 'title' | 'server'>, server: ServerProcess, port: number, check: Record<string, unknown>): Promise<void> {
+  const ghz = execFileSync('bash', [path.join(ctx.options.root, 'bench', 'ghz.sh')], { encoding: 'utf8' }).trim();
+  const options = {
+    ghz, protoRoot: path.join(ctx.options.root, 'proto'), proto: PROTO, call: CHECK_CALL, target: `127.0.0.1:${port}`, data: check,
+    concurrency: ctx.options.connections, channels: 1, cpus: ctx.options.loadCpus,
+  };
+  const warmedS = await ctx.warmUp(() => runGhz({ ...options, durationS: ctx.options.warmupS }));
+  const backgroundCpu = await cpuBusyPercent(500);
+  const cpuBefore = server.cpuSeconds();
+  const load = await runGhz({ ...options, durationS: ctx.options.durationS });
+  ctx.results.push({
+    ...scenario, load, backgroundCpu, rssMiB: server.rssMiB(), peakRssMiB: server.peakRssMiB(),
+    cpuUsPerRequest: ((server.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, load.requests),
+    facts: { warmup_s: warmedS },
   });
 }
 

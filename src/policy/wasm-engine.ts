@@ -4,6 +4,7 @@ import type { PolicyEngine } from '../core/pipeline-ports.js';
 import { bundleFromFiles, readBundleFiles, type BundleManifest } from './bundle.js';
 import { checkBundleSignature, type BundleVerifier } from './bundle-signature.js';
 import { hostBuiltins, sdkBuiltinNames } from './host-builtins.js';
+import { JsonEvaluator } from './json-evaluator.js';
 
 type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
@@ -24,6 +25,7 @@ export interface WasmEngineOptions {
 /** One loaded bundle: an opa-wasm instance with its data, its decision entrypoint resolved by name. */
 export class WasmPolicyEngine implements PolicyEngine {
   readonly ready = true;
+  private readonly evaluator: JsonEvaluator;
 
   private constructor(
     private readonly policy: LoadedPolicy,
@@ -33,7 +35,9 @@ export class WasmPolicyEngine implements PolicyEngine {
     readonly manifest: BundleManifest,
     readonly requiredBuiltins: string[],
     private readonly data: unknown,
-  ) {}
+  ) {
+    this.evaluator = new JsonEvaluator(policy);
+  }
 
   get revision(): string {
     return this.manifest.revision;
@@ -53,6 +57,9 @@ export class WasmPolicyEngine implements PolicyEngine {
       policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: options.maxMemoryPages }, builtins);
     } catch (err) {
       throw new TollgateError('ERR_BUNDLE_INVALID', `policy.wasm could not be loaded: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    if (!(policy.minorVersion >= 2)) {
+      throw new TollgateError('ERR_BUNDLE_INVALID', `policy.wasm uses OPA Wasm ABI 1.${String(policy.minorVersion)}; Tollgate evaluates ABI 1.2 or later (opa_eval): rebuild it with a current OPA`);
     }
     const required = requiredBuiltinNames(policy);
     const available = new Set([...sdkBuiltinNames(), ...Object.keys(builtins)]);
@@ -78,20 +85,20 @@ export class WasmPolicyEngine implements PolicyEngine {
   }
 
   evaluate(input: Record<string, unknown>): unknown {
-    const json = serialised(input);
+    const json = JSON.stringify(input);
     lastEvaluated = { input, json };
-    return this.policy.evaluate(json, this.entrypointId);
+    return this.evaluator.evaluate(json, this.entrypointId);
   }
 
   /**
    * Evaluates an input the enforced engine has just evaluated (a shadow candidate's evaluation), on
-   * the JSON bytes serialised for it when it is the same object: serialising costs about as much
-   * as a fifth of an evaluation. Only the shadow reads them, so an object changed in between could
-   * at worst mislabel a shadow comparison, never an answer.
+   * the JSON serialised for it when it is the same object: serialising costs about as much as a
+   * fifth of an evaluation. Only the shadow reads it, so an object changed in between could at
+   * worst mislabel a shadow comparison, never an answer.
    */
   evaluateAgain(input: Record<string, unknown>): unknown {
-    const json = lastEvaluated?.input === input ? lastEvaluated.json : serialised(input);
-    return this.policy.evaluate(json, this.entrypointId);
+    const json = lastEvaluated?.input === input ? lastEvaluated.json : JSON.stringify(input);
+    return this.evaluator.evaluate(json, this.entrypointId);
   }
 
   /** Evaluates any entrypoint by name (OPA Data API); undefined when the bundle has no such entrypoint. */
@@ -126,12 +133,5 @@ function requiredBuiltinNames(policy: LoadedPolicy): string[] {
   return Object.keys(JSON.parse(Buffer.from(bytes.subarray(addr, end)).toString('utf8')) as object);
 }
 
-/** The input of the last decision evaluation, with the bytes it was evaluated on. */
-let lastEvaluated: { input: Record<string, unknown>; json: ArrayBuffer } | undefined;
-const encoder = new TextEncoder();
-
-/** The input as JSON bytes, which opa-wasm copies into Wasm memory as they are (an object it would stringify itself). */
-function serialised(input: Record<string, unknown>): ArrayBuffer {
-  const bytes = encoder.encode(JSON.stringify(input));
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-}
+/** The input of the last decision evaluation, with the JSON it was evaluated on. */
+let lastEvaluated: { input: Record<string, unknown>; json: string } | undefined;

@@ -125,3 +125,30 @@ describe('entrypoint names are looked up, never walked up a prototype', () => {
     await expect(WasmPolicyEngine.fromBundle(bytes, { ...options, entrypoint: name })).rejects.toMatchObject(loadError('ERR_POLICY_ENTRYPOINT_MISSING', `no entrypoint "${name}"`));
   });
 });
+
+describe('inputs go into Wasm memory as UTF-8 JSON, growing it up to its maximum', () => {
+  let bundle: Buffer;
+  const echoing = (maxMemoryPages: number) => WasmPolicyEngine.fromBundle(bundle, { ...options, entrypoint: 'x/echo', maxMemoryPages });
+  beforeAll(() => {
+    bundle = readFileSync(buildBundle({ 'p.rego': 'package x\necho := input\n' }, ['x/echo']));
+  });
+
+  test('multi-byte characters come back as sent', async () => {
+    const engine = await echoing(20);
+    const input = { text: 'caf\u00e9 \u4e2d\u6587 \ud83d\ude80 "quoted" \\ \n', nested: { list: [1, 2.5, null, true] } };
+    expect(engine.evaluate(input)).toEqual([{ result: input }]);
+  });
+
+  test('an input larger than the memory so far grows it; the next small one still evaluates', async () => {
+    const engine = await echoing(400);
+    const large = { blob: '\u00e9'.repeat(600_000) }; // 1.2 MB of UTF-8: past the 5 initial pages
+    expect(engine.evaluate(large)).toEqual([{ result: large }]);
+    expect(engine.evaluate({ small: true })).toEqual([{ result: { small: true } }]);
+  });
+
+  test('an input past the memory maximum throws (the pipeline answers policy_error), and evaluation goes on', async () => {
+    const engine = await echoing(20);
+    expect(() => engine.evaluate({ blob: 'x'.repeat(2_000_000) })).toThrow();
+    expect(engine.evaluate({ after: 1 })).toEqual([{ result: { after: 1 } }]);
+  });
+});

@@ -46,18 +46,20 @@ async function envoyOnTollgate(ctx: BenchContext): Promise<void> {
       return;
     }
     const check = checkRequest(secret);
-    const protoRoot = path.join(ctx.options.root, 'proto');
-    const code = await checkOnce(protoRoot, grpcPort, check);
-    if (code !== 0) {
-      ctx.notMeasured(GRPC, `a Check answered status code ${code}, not OK (allow)`);
-      return;
-    }
     await measureChecks(ctx, GRPC, tollgate, grpcPort, check);
   });
 }
 
-/** Check load from ghz on one HTTP/2 connection, after the bench's warm-up; CPU per Check from the server's /proc. */
+/**
+ * Check load from ghz on one HTTP/2 connection, after the bench's warm-up; CPU per Check from the
+ * server's /proc. One Check first must be an allow (ghz counts a deny as a success).
+ */
 async function measureChecks(ctx: BenchContext, scenario: Pick<ScenarioResult, 'id' | 'group' | 'title' | 'server'>, server: ServerProcess, port: number, check: Record<string, unknown>): Promise<void> {
+  const code = await checkOnce(path.join(ctx.options.root, 'proto'), port, check);
+  if (code !== 0) {
+    ctx.notMeasured(scenario, `a Check answered status code ${code}, not OK (allow)`);
+    return;
+  }
   const ghz = execFileSync('bash', [path.join(ctx.options.root, 'bench', 'ghz.sh')], { encoding: 'utf8' }).trim();
   const options = {
     ghz, protoRoot: path.join(ctx.options.root, 'proto'), proto: PROTO, call: CHECK_CALL, target: `127.0.0.1:${port}`, data: check,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import protobuf from 'protobufjs';
 import { readBundle } from '../../src/policy/bundle.js';
+import { JsonEvaluator } from '../../src/policy/json-evaluator.js';
 import { policyInput } from '../lib/fixtures.js';
 
 /**
@@ -47,20 +48,20 @@ function framed(message: Record<string, unknown>): Buffer {
   return out;
 }
 
-/** The bundle's decision evaluated as Tollgate's engine does: the input serialised to JSON bytes, opa_eval on them. */
+/** The bundle's decision evaluated as Tollgate's engine does it: the input's JSON written into Wasm memory, opa_eval on it. */
 async function policyDecider(file: string): Promise<(http: HttpAttributes) => boolean> {
   const bundle = readBundle(readFileSync(file));
   const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: 1024 });
   policy.setData(bundle.data as object);
   const entrypoint = (policy.entrypoints as Record<string, number>)['tollgate/authz/decision'];
-  const encoder = new TextEncoder();
+  const evaluator = new JsonEvaluator(policy);
   return (http) => {
     const input = policyInput('bench-app', 'envoy_grpc', Date.now());
     const { authorization: _credential, ...forwarded } = http.headers;
     const model = (JSON.parse(http.body) as { model?: unknown }).model;
     Object.assign(input.request as object, { method: http.method, path: http.path, raw_path: http.path, headers: forwarded });
     Object.assign(input.llm as object, { model, models: [model] });
-    const result = policy.evaluate(encoder.encode(JSON.stringify(input)).buffer, entrypoint) as Array<{ result?: { allow?: boolean } }>;
+    const result = evaluator.evaluate(JSON.stringify(input), entrypoint) as Array<{ result?: { allow?: boolean } }>;
     return result[0]?.result?.allow === true;
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { readBundle } from '../../src/policy/bundle.js';
+import { JsonEvaluator } from '../../src/policy/json-evaluator.js';
 import { policyInput } from '../lib/fixtures.js';
 
 /**
@@ -32,19 +33,19 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   });
 });
 
-/** The bundle's decision evaluated as Tollgate's engine does: the input serialised to JSON bytes, opa_eval on them. */
+/** The bundle's decision evaluated as Tollgate's engine does it: the input's JSON written into Wasm memory, opa_eval on it. */
 async function policyDecider(bundleFile: string): Promise<(request: Record<string, unknown>) => boolean> {
   const bundle = readBundle(readFileSync(bundleFile));
   const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: 1024 });
   policy.setData(bundle.data as object);
   const entrypoint = (policy.entrypoints as Record<string, number>)['tollgate/authz/decision'];
-  const encoder = new TextEncoder();
+  const evaluator = new JsonEvaluator(policy);
   return (request) => {
     const input = policyInput('bench-app', 'native', Date.now());
     const { authorization: _credential, ...headers } = request.headers as Record<string, string>;
     Object.assign(input.request as object, { method: request.method, path: request.path, raw_path: request.path, headers });
     Object.assign(input.llm as object, { model: (request.body as { model?: unknown }).model, models: [(request.body as { model?: unknown }).model] });
-    const result = policy.evaluate(encoder.encode(JSON.stringify(input)).buffer, entrypoint) as Array<{ result?: { allow?: boolean } }>;
+    const result = evaluator.evaluate(JSON.stringify(input), entrypoint) as Array<{ result?: { allow?: boolean } }>;
     return result[0]?.result?.allow === true;
   };
 }

@@ -25,8 +25,8 @@ describe('benchmark smoke run', () => {
     });
     const ids = report.results.map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining([
-      'bare', 'bare-json', 'native-api-key', 'native-api-key-half-peak', 'native-api-key-workers-2', 'native-api-shadow', 'native-api-limits-memory', 'jwt-rs256-cache', 'jwt-es256-no-cache',
-      'envoy-http', 'envoy-grpc', 'opa-server', 'tollgate-data-api', 'subjects-100', 'keys-100', 'hot-reload',
+      'bare', 'bare-json', 'bare-policy', 'native-api-key', 'native-api-key-half-peak', 'native-api-key-workers-2', 'native-api-shadow', 'native-api-limits-memory', 'jwt-rs256-cache', 'jwt-es256-no-cache',
+      'envoy-http', 'envoy-grpc', 'bare-grpc', 'bare-grpc-policy', 'opa-server', 'tollgate-data-api', 'subjects-100', 'keys-100', 'hot-reload',
       'served-early', 'served-late', 'authzen-single', 'authzen-batch-100',
     ]));
     for (const r of report.results) {

@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import path from 'node:path';
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import protobuf from 'protobufjs';
-import { readBundle } from '../../src/policy/bundle.js';
-import { JsonEvaluator } from '../../src/policy/json-evaluator.js';
-import { policyInput } from '../lib/fixtures.js';
+import { floorPolicy } from './floor-policy.js';
 
 /**
  * The gRPC physical limits: the least any Node server must do to answer Envoy's Check on node:http2
  * (h2c). `bare-grpc.js PROTO_DIR` collects the request's DATA, decodes the CheckRequest with
- * protobufjs and answers an OK CheckResponse (headers, one framed message, grpc-status trailers);
+ * protobufjs, parses the forwarded body as JSON (as bare-json does) and answers an OK CheckResponse
+ * (headers, one framed message, grpc-status trailers);
  * `bare-grpc.js PROTO_DIR policy BUNDLE` also evaluates the bundle's tollgate/authz/decision in Wasm
  * on the request's tollgate.input/v1 document and answers with its allow. No deadlines, limits,
  * credential check, audit record or metrics. Prints the port as a JSON line, like `tollgate serve`.
@@ -21,9 +18,9 @@ root.resolvePath = (_origin, target) => path.join(protoDir, target);
 root.loadSync('envoy/service/auth/v3/external_auth.proto', { keepCase: true }).resolveAll();
 const CheckRequest = root.lookupType('envoy.service.auth.v3.CheckRequest');
 const CheckResponse = root.lookupType('envoy.service.auth.v3.CheckResponse');
-const decide = mode === 'policy' ? await policyDecider(bundleFile) : () => true;
+const decide = mode === 'policy' ? await floorPolicy(bundleFile, 'envoy_grpc') : () => true;
 const answers = { allow: framed({ status: { code: 0 }, ok_response: {} }), deny: framed({ status: { code: 7 }, denied_response: { status: { code: 403 } } }) };
-const headers = { ':status': 200, 'content-type': 'application/grpc+proto' };
+const responseHeaders = { ':status': 200, 'content-type': 'application/grpc+proto' };
 const trailers = { 'grpc-status': '0' };
 
 const server = http2.createServer();
@@ -32,9 +29,10 @@ server.on('stream', (stream) => {
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('end', () => {
     const check = CheckRequest.decode(Buffer.concat(chunks).subarray(5)) as unknown as { attributes: { request: { http: HttpAttributes } } };
-    stream.respond(headers, { waitForTrailers: true });
+    stream.respond(responseHeaders, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers(trailers));
-    stream.end(decide(check.attributes.request.http) ? answers.allow : answers.deny);
+    const { method, path, headers, body } = check.attributes.request.http;
+    stream.end(decide({ method, path, headers, model: (JSON.parse(body) as { model?: unknown }).model }) ? answers.allow : answers.deny);
   });
 });
 
@@ -48,23 +46,6 @@ function framed(message: Record<string, unknown>): Buffer {
   return out;
 }
 
-/** The bundle's decision evaluated as Tollgate's engine does it: the input's JSON written into Wasm memory, opa_eval on it. */
-async function policyDecider(file: string): Promise<(http: HttpAttributes) => boolean> {
-  const bundle = readBundle(readFileSync(file));
-  const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: 1024 });
-  policy.setData(bundle.data as object);
-  const entrypoint = (policy.entrypoints as Record<string, number>)['tollgate/authz/decision'];
-  const evaluator = new JsonEvaluator(policy);
-  return (http) => {
-    const input = policyInput('bench-app', 'envoy_grpc', Date.now());
-    const { authorization: _credential, ...forwarded } = http.headers;
-    const model = (JSON.parse(http.body) as { model?: unknown }).model;
-    Object.assign(input.request as object, { method: http.method, path: http.path, raw_path: http.path, headers: forwarded });
-    Object.assign(input.llm as object, { model, models: [model] });
-    const result = evaluator.evaluate(JSON.stringify(input), entrypoint) as Array<{ result?: { allow?: boolean } }>;
-    return result[0]?.result?.allow === true;
-  };
-}
 
 server.listen(0, '127.0.0.1', () => {
   const address = server.address() as { port: number };

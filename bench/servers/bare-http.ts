@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
-import { readBundle } from '../../src/policy/bundle.js';
-import { JsonEvaluator } from '../../src/policy/json-evaluator.js';
-import { policyInput } from '../lib/fixtures.js';
+import { floorPolicy } from './floor-policy.js';
 
 /**
  * The physical limits: bare node:http reading the same POST body and answering 200, nothing else.
@@ -15,7 +11,7 @@ import { policyInput } from '../lib/fixtures.js';
  * no metrics). Prints the port as a JSON line, like `tollgate serve`.
  */
 const mode = process.argv[2];
-const decide = mode === 'policy' ? await policyDecider(process.argv[3]) : undefined;
+const decide = mode === 'policy' ? await floorPolicy(process.argv[3], 'native') : undefined;
 const fixed = '{"allow":true}';
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const chunks: Buffer[] = [];
@@ -26,29 +22,13 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     let body = fixed;
     if (mode) {
       const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      body = answerFor(request, decide ? decide(request) : true);
+      body = answerFor(request, decide ? decide({ ...(request as { method: string; path: string; headers: Record<string, string> }), model: (request.body as { model?: unknown }).model }) : true);
     }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
 });
 
-/** The bundle's decision evaluated as Tollgate's engine does it: the input's JSON written into Wasm memory, opa_eval on it. */
-async function policyDecider(bundleFile: string): Promise<(request: Record<string, unknown>) => boolean> {
-  const bundle = readBundle(readFileSync(bundleFile));
-  const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: 1024 });
-  policy.setData(bundle.data as object);
-  const entrypoint = (policy.entrypoints as Record<string, number>)['tollgate/authz/decision'];
-  const evaluator = new JsonEvaluator(policy);
-  return (request) => {
-    const input = policyInput('bench-app', 'native', Date.now());
-    const { authorization: _credential, ...headers } = request.headers as Record<string, string>;
-    Object.assign(input.request as object, { method: request.method, path: request.path, raw_path: request.path, headers });
-    Object.assign(input.llm as object, { model: (request.body as { model?: unknown }).model, models: [(request.body as { model?: unknown }).model] });
-    const result = evaluator.evaluate(JSON.stringify(input), entrypoint) as Array<{ result?: { allow?: boolean } }>;
-    return result[0]?.result?.allow === true;
-  };
-}
 
 /** About the size of Tollgate's allow answer (~600 B), with fields taken from the request. */
 function answerFor(request: Record<string, unknown>, allow: boolean): string {

@@ -1,9 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { writeKeyFile } from '../../src/identity/key-file.js';
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js';
 import { authorizationClient, chatCheck } from '../helpers/grpc-client.js';
+import { ENTRYPOINT, hostileBundles } from '../helpers/hostile-bundles.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir, writeKeys } from '../helpers/tollgate.js';
@@ -23,7 +25,12 @@ function postOnNewConnection(port: number, body: unknown, urlPath = '/v1/authori
   });
 }
 
-interface Readiness { status: string; reason?: string; workers: Array<{ pid: number; ready: boolean; decisions: number }> }
+interface Readiness {
+  status: string;
+  reason?: string;
+  disagree?: string[];
+  workers: Array<{ pid: number; ready: boolean; decisions: number; keys_sha256: string | null; policy_sha256: string | null }>;
+}
 
 async function readiness(tg: ServeProcess): Promise<{ status: number; body: Readiness }> {
   const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/readyz`);
@@ -61,7 +68,7 @@ describe('server.workers: 2', () => {
   test('a key added to the file is honoured by every worker; decisions are spread over both and the metrics sum them', async () => {
     const decidedBefore = new Map((await readiness(tg)).body.workers.map((w) => [w.pid, w.decisions]));
     const [added] = writeKeys(keysFile, [{ subject: 'second', models: ['*'] }]);
-    // Each worker watches the file itself (the counter sums their reloads).
+    // The primary watches the file and tells each worker to reload (the counter sums their reloads).
     await waitFor(async () => (await metric(tg, /^tollgate_keys_reloads_total\{result="success"\}/)) >= 2);
     const answers = await Promise.all(Array.from({ length: 20 }, () => postOnNewConnection(tg.ports.http, chatWith(added.secret))));
     expect(answers.map((a) => a.json.allow)).toEqual(Array(20).fill(true));
@@ -82,6 +89,26 @@ describe('server.workers: 2', () => {
     expect(await metric(tg, /^tollgate_bundle_active_info\{/)).toBe(1);
   });
 
+  test('a key revoked after a half-written file is refused by every worker, and they report the same keys', async () => {
+    const [kept, revoked] = writeKeys(keysFile, [{ subject: 'kept', models: ['*'] }, { subject: 'revoked', models: ['*'] }]);
+    await waitFor(async () => (await readiness(tg)).body.workers.every((w) => w.keys_sha256 !== null) && (await metric(tg, /^tollgate_api_keys_loaded /)) === 2);
+    const before = (await readiness(tg)).body.workers[0].keys_sha256;
+    const staged = path.join(tempDir(), 'keys.yaml');
+    writeKeyFile(staged, [kept.record]);
+    const full = readFileSync(staged, 'utf8');
+    // Half of the new file first (a writer mid-write), then all of it: `revoked` is no longer in it.
+    writeFileSync(keysFile, full.slice(0, full.length / 2));
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(keysFile, full);
+    // Every worker holds one key (the half file may have left none) and all hold the same.
+    await waitFor(async () => {
+      const { status, body } = await readiness(tg);
+      return status === 200 && body.workers[0].keys_sha256 !== before && (await metric(tg, /^tollgate_api_keys_loaded /)) === 1;
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => postOnNewConnection(tg.ports.http, chatWith(i % 2 === 0 ? revoked.secret : kept.secret))));
+    expect(answers.map((a) => a.json.allow)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 1));
+  });
+
   test('a policy reload through the admin port reaches every worker', async () => {
     const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy/reload`, { method: 'POST' });
     const body = await res.json() as { revision: string; workers: Array<{ pid: number; revision: string }> };
@@ -100,6 +127,38 @@ describe('server.workers: 2', () => {
     });
     expect(tg.lines).toContainEqual(expect.objectContaining({ message: 'worker exited; restarting it', pid: victim, signal: 'SIGKILL' }));
     expect(await metric(tg, /^tollgate_worker_restarts_total /)).toBe(1);
+  });
+});
+
+describe('server.workers: 2, agreement', () => {
+  test('workers holding different keys or bundles make /readyz 503 workers_disagree', async () => {
+    const dir = tempDir();
+    const keysFile = path.join(dir, 'keys.yaml');
+    const bundleFile = path.join(dir, 'bundle.tar.gz');
+    const { good } = hostileBundles();
+    writeKeys(keysFile, [{ subject: 'first', models: ['*'] }]);
+    writeFileSync(bundleFile, good('rev-1'));
+    // Nothing is watched within the test: only the restarted worker reads the changed files.
+    const never = '3600000';
+    const tg = await spawnServe({
+      ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_KEYS__POLL_INTERVAL_MS: never,
+      TOLLGATE_POLICY_BUNDLE: bundleFile, TOLLGATE_POLICY__ENTRYPOINT: ENTRYPOINT, TOLLGATE_POLICY__POLL_INTERVAL_MS: never,
+    });
+    try {
+      const before = await readiness(tg);
+      expect(before.status).toBe(200);
+      writeKeys(keysFile, [{ subject: 'second', models: ['*'] }]);
+      writeFileSync(bundleFile, good('rev-2'));
+      const victim = before.body.workers[0].pid;
+      process.kill(victim, 'SIGKILL');
+      await waitFor(async () => (await readiness(tg)).body.workers.filter((w) => w.pid !== victim).length === 2);
+      const { status, body } = await readiness(tg);
+      expect(status).toBe(503);
+      expect(body).toMatchObject({ reason: 'workers_disagree', disagree: ['policy_sha256', 'keys_sha256'] });
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
   });
 });
 

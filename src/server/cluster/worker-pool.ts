@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'winston';
 import type { DecidedCaller } from '../../outcomes/recent-decisions.js';
-import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
+import { isOurs, type Answer, type Question, type ToPrimary, type ToWorker } from './messages.js';
 
 /** A worker that exits sooner than this after it started counts towards a crash loop. */
 const QUICK_CRASH_MS = 10_000;
@@ -51,7 +51,7 @@ export class WorkerPool {
   }
 
   /** Every listening worker's answer; a worker that does not answer in time is left out. */
-  async ask<A extends WorkerStatus | ReloadAnswer>(question: Question): Promise<A[]> {
+  async ask<A extends Answer>(question: Question): Promise<A[]> {
     const asked = [...this.members].filter((m) => m.listening && m.worker.isConnected());
     const answers = await Promise.all(asked.map((m) => this.request<A>(m, (id) => ({ tollgate: 'ask', id, question }))));
     return answers.filter((a): a is Awaited<A> => a !== null);

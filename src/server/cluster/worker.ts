@@ -3,7 +3,7 @@ import type { TollgateApp } from '../../app.js';
 import { collectGarbage } from '../../common/collect-garbage.js';
 import { notReadyReason } from '../readiness.js';
 import type { PeerDecisions } from './peer-decisions.js';
-import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
+import { isOurs, type Answer, type Question, type ToPrimary, type ToWorker } from './messages.js';
 
 /**
  * A cluster worker: serves 8181/9191 (the listening sockets are the primary's, shared), answers the
@@ -48,21 +48,20 @@ export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<numbe
   });
 }
 
-async function answer(app: TollgateApp, question: Question): Promise<WorkerStatus | ReloadAnswer> {
-  if (question === 'reload') {
-    try {
-      await app.policies.reload();
-      return { pid: process.pid, revision: app.policies.current()?.revision ?? null };
-    } catch (err) {
-      return { pid: process.pid, revision: app.policies.current()?.revision ?? null, error: (err as Error).message };
-    }
+async function answer(app: TollgateApp, question: Question): Promise<Answer> {
+  const { policies } = app;
+  if (question === 'reload_keys') return { pid: process.pid, ...app.identity.reloadKeys() };
+  if (question === 'reload_policy') {
+    const error = await policies.reload();
+    return { pid: process.pid, revision: policies.current()?.revision ?? null, policy_sha256: policies.sha256, ...(error && { error: error.message }) };
   }
-  const engine = app.policies.current();
+  const engine = policies.current();
   const trail = app.loggers.trail;
   const decisions = (await app.metrics.decisions.get()).values.reduce((sum, v) => sum + v.value, 0);
   const reason = notReadyReason(engine, trail);
   return {
     pid: process.pid, ready: reason === null, reason, policy_revision: engine?.revision ?? null,
+    policy_sha256: policies.sha256, keys_sha256: app.identity.keysSha256,
     entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(), decisions,
   };
 }

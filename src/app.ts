@@ -124,6 +124,7 @@ export class TollgateApp {
       settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
       usageFallback: config.limits.on_store_failure === 'local_fallback',
       decisionsElsewhere: options.decisionsElsewhere,
+      sharedReports: workerCount(config) > 1,
     });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -184,6 +185,32 @@ describe('server.workers: 2, outcomes', () => {
     } finally {
       tg.child.kill('SIGTERM');
       await tg.exited;
+      await redis.stop();
+    }
+  });
+
+  test('a report repeated to both workers at once is recorded and counted once', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    const keysFile = path.join(tempDir(), 'keys.yaml');
+    const [key] = writeKeys(keysFile, [{ subject: 'svc-a', models: ['*'] }]);
+    const hookToken = 'workers-test-hook-token-0123456789';
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_HOOK_TOKEN: hookToken, TOLLGATE_USAGE__REDIS_URL: redis.url });
+    try {
+      const { json: decided } = await postOnNewConnection(tg.ports.http, chatWith(key.secret));
+      const report = { decision_id: decided.decision_id, model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 3, completion_tokens: 4 }, status: 'success' };
+      // Eight connections at once: round robin gives each worker some of the repeats (a gateway's retries).
+      const answers = await Promise.all(Array.from({ length: 8 }, () => postOnNewConnection(tg.ports.http, report, '/v1/outcomes', { 'x-tollgate-hook-token': hookToken })));
+      expect(answers.map((a) => a.json.result).sort()).toEqual([...Array(7).fill('duplicate'), 'recorded']);
+      const dayKeys = await client.keys('tollgate:usage:d:*');
+      expect(dayKeys).toHaveLength(1);
+      expect(await client.hgetall(dayKeys[0])).toMatchObject({ tokens: '7', requests: '1' });
+      await waitFor(() => tg.lines.some((l) => l.log_type === 'outcome'));
+      expect(tg.lines.filter((l) => l.log_type === 'outcome')).toHaveLength(1);
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+      client.disconnect();
       await redis.stop();
     }
   });

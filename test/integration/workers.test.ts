@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { writeKeyFile } from '../../src/identity/key-file.js';
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { BundleServer } from '../helpers/bundle-server.js';
 import { authorizationClient, chatCheck } from '../helpers/grpc-client.js';
 import { ENTRYPOINT, hostileBundles } from '../helpers/hostile-bundles.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -36,6 +37,11 @@ interface Readiness {
 async function readiness(tg: ServeProcess): Promise<{ status: number; body: Readiness }> {
   const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/readyz`);
   return { status: res.status, body: await res.json() as Readiness };
+}
+
+async function reload(tg: ServeProcess): Promise<{ status: number; body: { revision: string | null; workers: Array<{ revision: string | null; error?: string }> } }> {
+  const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy/reload`, { method: 'POST' });
+  return { status: res.status, body: await res.json() as { revision: string | null; workers: Array<{ revision: string | null; error?: string }> } };
 }
 
 async function metric(tg: ServeProcess, line: RegExp): Promise<number> {
@@ -156,9 +162,52 @@ describe('server.workers: 2, agreement', () => {
       const { status, body } = await readiness(tg);
       expect(status).toBe(503);
       expect(body).toMatchObject({ reason: 'workers_disagree', disagree: ['policy_sha256', 'keys_sha256'] });
+      // The policy endpoint does not pass one worker's revision off as everyone's.
+      const policy = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy`);
+      expect(policy.status).toBe(503);
+      expect(await policy.json()).toMatchObject({ reason: 'workers_disagree', revision: null, workers: expect.arrayContaining([expect.objectContaining({ revision: 'rev-1' })]) });
+      // A reload brings every worker to the bundle on disk: only the keys still differ.
+      expect(await reload(tg)).toMatchObject({ status: 200, body: { revision: 'rev-2', workers: [{ revision: 'rev-2' }, { revision: 'rev-2' }] } });
+      expect((await readiness(tg)).body).toMatchObject({ reason: 'workers_disagree', disagree: ['keys_sha256'] });
     } finally {
       tg.child.kill('SIGTERM');
       await tg.exited;
+    }
+  });
+
+  test('a policy reload that fails on the workers is a 500 naming each error, not a 200', async () => {
+    const bundleFile = path.join(tempDir(), 'bundle.tar.gz');
+    writeFileSync(bundleFile, hostileBundles().good('rev-1'));
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_POLICY_BUNDLE: bundleFile, TOLLGATE_POLICY__ENTRYPOINT: ENTRYPOINT, TOLLGATE_POLICY__POLL_INTERVAL_MS: '3600000' });
+    try {
+      writeFileSync(bundleFile, 'not a bundle');
+      const { status, body } = await reload(tg);
+      expect(status).toBe(500);
+      expect(body).toMatchObject({ status: 'failed', reason: 'reload_failed', revision: null });
+      expect(body.workers).toEqual([expect.anything(), expect.anything()].map(() => expect.objectContaining({ revision: 'rev-1', error: expect.stringMatching(/gzip/) })));
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
+  });
+
+  test('a policy reload waits for a bundle server slower than the status questions (up to its download timeout)', async () => {
+    const server = new BundleServer();
+    const url = await server.listen();
+    const { good } = hostileBundles();
+    server.publish(good('rev-1'));
+    const tg = await spawnServe({
+      ...WORKERS, TOLLGATE_POLICY__ENTRYPOINT: ENTRYPOINT, TOLLGATE_POLICY__REMOTE__URL: url, TOLLGATE_POLICY__REMOTE__TIMEOUT_SECONDS: '10',
+      TOLLGATE_POLICY__REMOTE__POLLING__MIN_DELAY_SECONDS: '3600', TOLLGATE_POLICY__REMOTE__POLLING__MAX_DELAY_SECONDS: '3600',
+    });
+    try {
+      server.publish(good('rev-2'));
+      server.set({ kind: 'slow', ms: 2_500 });
+      expect(await reload(tg)).toMatchObject({ status: 200, body: { revision: 'rev-2', workers: [{ revision: 'rev-2' }, { revision: 'rev-2' }] } });
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+      await server.close();
     }
   });
 });

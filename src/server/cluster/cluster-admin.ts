@@ -54,21 +54,24 @@ export function createClusterAdminApp({ pool, reloads, workers, access, registry
       sendError(res, new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded'));
       return;
     }
-    res.json({
-      revision: serving.policy_revision, entrypoints: serving.entrypoints, required_builtins: serving.required_builtins,
-      workers: statuses.map(({ pid, policy_revision }) => ({ pid, revision: policy_revision })),
-    });
+    const perWorker = statuses.map(({ pid, policy_revision, policy_sha256 }) => ({ pid, revision: policy_revision, policy_sha256 }));
+    if (!agree(statuses, 'policy_sha256')) {
+      res.status(503).json({ status: 'not_ready', reason: 'workers_disagree', revision: null, workers: perWorker });
+      return;
+    }
+    res.json({ revision: serving.policy_revision, entrypoints: serving.entrypoints, required_builtins: serving.required_builtins, workers: perWorker });
   });
   app.post('/v1/admin/policy/reload', async (_req, res) => {
     const answers = await reloads.reloadPolicy();
     if (answers.length < workers) {
       // A worker that is restarting loads the bundle on disk when it starts; say who did reload.
-      res.status(503).json({ status: 'partial', reason: 'workers_unavailable', workers: answers });
-      return;
-    }
-    const revisions = new Set(answers.map((a) => a.revision));
-    // One revision when every worker reloaded the same bundle; null when they disagree (the list says who has what).
-    res.json({ revision: revisions.size === 1 ? answers[0].revision : null, workers: answers });
+      res.status(503).json({ status: 'partial', reason: 'workers_unavailable', revision: null, workers: answers });
+    } else if (answers.some((a) => a.error !== undefined)) {
+      // Those workers keep their last good bundle; each answer says which and why.
+      res.status(500).json({ status: 'failed', reason: 'reload_failed', revision: null, workers: answers });
+    } else if (!agree(answers, 'policy_sha256')) {
+      res.status(500).json({ status: 'failed', reason: 'workers_disagree', revision: null, workers: answers });
+    } else res.json({ revision: answers[0].revision, workers: answers });
   });
   return app;
 }

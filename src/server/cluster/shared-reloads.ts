@@ -7,6 +7,8 @@ import { agree } from './agreement.js';
 import type { KeysAnswer, ReloadAnswer } from './messages.js';
 import type { WorkerPool } from './worker-pool.js';
 
+/** Beyond the download: reading, verifying and compiling the bundle in a busy worker, and the IPC. */
+const LOAD_MARGIN_MS = 10_000;
 /** Rounds run again after workers disagree (one read a file mid-write) before /readyz is left at 503 until the next change. */
 const MAX_RETRIES = 5;
 
@@ -42,7 +44,9 @@ export class SharedReloads {
 
   /** Every worker reloads the enforced policy; the answers say what each serves now. */
   async reloadPolicy(): Promise<ReloadAnswer[]> {
-    const answers = await this.pool.ask<ReloadAnswer>('reload_policy');
+    // A worker still downloading or loading is not reported as missing while it may yet apply the bundle.
+    const { remote } = this.config.policy;
+    const answers = await this.pool.ask<ReloadAnswer>('reload_policy', (remote ? remote.timeout_seconds * 1000 : 0) + LOAD_MARGIN_MS);
     if (!agree(answers, 'policy_sha256')) this.log.error('workers serve different policy bundles after a reload', { workers: answers });
     return answers;
   }

@@ -9,7 +9,7 @@ const QUICK_CRASH_MS = 10_000;
 /** Consecutive quick crashes after which the primary gives up (and exits 1, for the orchestrator to see). */
 const MAX_QUICK_CRASHES = 5;
 const MAX_RESTART_DELAY_MS = 30_000;
-/** How long the admin port waits for a worker's answer; a silent worker is not ready. */
+/** How long the admin port waits for a worker's answer by default; a silent worker is not ready. */
 const ANSWER_TIMEOUT_MS = 2_000;
 
 export interface PoolOptions {
@@ -50,10 +50,10 @@ export class WorkerPool {
     return [...this.members].filter((m) => m.listening).length;
   }
 
-  /** Every listening worker's answer; a worker that does not answer in time is left out. */
-  async ask<A extends Answer>(question: Question): Promise<A[]> {
+  /** Every listening worker's answer; a worker that does not answer within timeoutMs is left out. */
+  async ask<A extends Answer>(question: Question, timeoutMs = ANSWER_TIMEOUT_MS): Promise<A[]> {
     const asked = [...this.members].filter((m) => m.listening && m.worker.isConnected());
-    const answers = await Promise.all(asked.map((m) => this.request<A>(m, (id) => ({ tollgate: 'ask', id, question }))));
+    const answers = await Promise.all(asked.map((m) => this.request<A>(m, (id) => ({ tollgate: 'ask', id, question }), timeoutMs)));
     return answers.filter((a): a is Awaited<A> => a !== null);
   }
 
@@ -74,10 +74,10 @@ export class WorkerPool {
   }
 
   /** Sends one question to one worker; null when it does not answer in time or has died. */
-  private request<A>(m: Member, message: (id: number) => ToWorker): Promise<A | null> {
+  private request<A>(m: Member, message: (id: number) => ToWorker, timeoutMs = ANSWER_TIMEOUT_MS): Promise<A | null> {
     return new Promise((resolve) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => this.waiting.get(id)?.(null), ANSWER_TIMEOUT_MS);
+      const timer = setTimeout(() => this.waiting.get(id)?.(null), timeoutMs);
       this.waiting.set(id, (a) => {
         clearTimeout(timer);
         this.waiting.delete(id);

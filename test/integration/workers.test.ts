@@ -266,7 +266,11 @@ describe('server.workers: 2, outcomes', () => {
 });
 
 describe('server.workers: 2, lifecycle', () => {
-  test('SIGTERM drains every worker: requests in flight on each are answered, then the primary exits 0', async () => {
+  test.each([
+    ['SIGTERM drains every worker', false],
+    // An impatient operator or a terminal's Ctrl-C (sent to the whole process group) signals again.
+    ['repeated SIGTERM and SIGINT, to the primary and to each worker, do not cut the drain short', true],
+  ])('%s: requests in flight on each are answered, then the primary exits 0', async (_name, repeat) => {
     const tg = await spawnServe(WORKERS);
     const body = JSON.stringify({ method: 'GET', path: '/v1/models', headers: {} });
     // Four connections, so round robin gives each worker some; each request waits half sent.
@@ -280,8 +284,16 @@ describe('server.workers: 2, lifecycle', () => {
       return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
     });
     await waitFor(async () => (await readiness(tg)).body.workers.length === 2);
+    const { workers } = (await readiness(tg)).body;
     tg.child.kill('SIGTERM');
     await waitFor(() => tg.lines.filter((l) => l.message === 'worker shutting down').length === 2);
+    if (repeat) {
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGTERM'] as const) {
+        tg.child.kill(signal);
+        for (const w of workers) process.kill(w.pid, signal === 'SIGTERM' ? 'SIGINT' : 'SIGTERM');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
     for (const socket of sockets) socket.write(body.slice(10));
     for (const text of await Promise.all(responses)) expect(text).toMatch(/^HTTP\/1\.1 200[^]*"reason":"unauthenticated"/);
     expect(await tg.exited).toBe(0);

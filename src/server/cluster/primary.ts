@@ -30,8 +30,9 @@ export async function runPrimary(config: TollgateConfig, workers: number): Promi
   let shutdown = (why: string) => {
     signalled ??= why;
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // Kept for the whole drain: a repeated signal (a terminal's second Ctrl-C) must not kill the primary and cut the workers' audit pipes.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   const pool = new WorkerPool({
     count: workers, log, shutdownTimeoutMs: server.shutdown_timeout_ms,
     stdout: (s) => relay.add(s), restarted: () => restarts.inc(), gaveUp: () => shutdown('crash_loop'),

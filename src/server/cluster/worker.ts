@@ -35,8 +35,9 @@ export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<numbe
       } else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
     });
     process.once('disconnect', () => shutdown('primary_gone'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    // Not once: a Ctrl-C reaches the whole process group, again on a second press, and must not end a drain.
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
     started.then((ports) => {
       if (stopping) return;
       collectGarbage(); // as a single process does after start-up

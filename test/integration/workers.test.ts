@@ -301,6 +301,25 @@ describe('server.workers: 2, lifecycle', () => {
     expect(tg.lines.at(-1)).toMatchObject({ message: 'all workers exited', clean: true });
   });
 
+  test('workers that die after a long run are restarted later each time, not at once forever', async () => {
+    const tg = await spawnServe(WORKERS);
+    try {
+      const { workers } = (await readiness(tg)).body;
+      // Past the 10 s after which a crash is not a quick one.
+      await new Promise((r) => setTimeout(r, 10_500));
+      const restarts = () => tg.lines.filter((l) => l.message === 'worker exited; restarting it');
+      for (const [i, w] of workers.entries()) {
+        process.kill(w.pid, 'SIGKILL');
+        await waitFor(() => restarts().length === i + 1);
+      }
+      expect(restarts().map((l) => [l.signal, (l.uptime_ms as number) > 10_000, l.restart_in_ms])).toEqual([['SIGKILL', true, 0], ['SIGKILL', true, 1_000]]);
+      await waitFor(async () => (await readiness(tg)).status === 200);
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
+  }, 60_000);
+
   test('audit lines larger than a pipe write stay whole when both workers write at once', async () => {
     const tg = await spawnServe({ ...WORKERS, TOLLGATE_LOG__INCLUDE_INPUT: 'true' });
     try {

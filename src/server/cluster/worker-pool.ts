@@ -6,7 +6,12 @@ import { isOurs, type Answer, type Question, type ToPrimary, type ToWorker } fro
 
 /** A worker that exits sooner than this after it started counts towards a crash loop. */
 const QUICK_CRASH_MS = 10_000;
-/** Consecutive quick crashes after which the primary gives up (and exits 1, for the orchestrator to see). */
+/**
+ * Crashes this recent set the restart delay, however long each worker had run: a worker that dies
+ * every 11 s is otherwise restarted at once forever. Quick ones among them make a crash loop.
+ */
+const CRASH_WINDOW_MS = 5 * 60_000;
+/** Quick crashes within the window after which the primary gives up (and exits 1, for the orchestrator to see). */
 const MAX_QUICK_CRASHES = 5;
 const MAX_RESTART_DELAY_MS = 30_000;
 /** How long the admin port waits for a worker's answer by default; a silent worker is not ready. */
@@ -26,6 +31,7 @@ export interface PoolOptions {
 export interface Ports { http: number; grpc: number | null }
 
 interface Member { worker: Worker; startedAt: number; listening: boolean }
+interface Crash { at: number; quick: boolean }
 
 /** The primary's workers: forks them, restarts a crashed one with backoff, asks them all, drains them all. */
 export class WorkerPool {
@@ -33,7 +39,7 @@ export class WorkerPool {
   private readonly waiting = new Map<number, (answer: unknown) => void>();
   private nextId = 0;
   private stopping = false;
-  private quickCrashes = 0;
+  private crashes: Crash[] = [];
   private ports: Ports | null = null;
 
   constructor(private readonly options: PoolOptions) {}
@@ -136,15 +142,20 @@ export class WorkerPool {
   }
 
   private restart(dead: Member, code: number | null, signal: string | null): void {
-    const upMs = Date.now() - dead.startedAt;
-    this.quickCrashes = upMs < QUICK_CRASH_MS ? this.quickCrashes + 1 : 0;
+    const now = Date.now();
+    const upMs = now - dead.startedAt;
+    const quick = upMs < QUICK_CRASH_MS;
+    this.crashes = [...this.crashes.filter((c) => now - c.at < CRASH_WINDOW_MS), { at: now, quick }];
+    const quickCrashes = this.crashes.filter((c) => c.quick).length;
     const { log } = this.options;
-    if (this.quickCrashes > MAX_QUICK_CRASHES) {
-      log.error('workers keep crashing; giving up', { pid: dead.worker.process.pid, code, signal, quick_crashes: this.quickCrashes - 1 });
+    if (quickCrashes > MAX_QUICK_CRASHES) {
+      log.error('workers keep crashing; giving up', { pid: dead.worker.process.pid, code, signal, quick_crashes: quickCrashes - 1 });
       this.options.gaveUp();
       return;
     }
-    const delayMs = this.quickCrashes === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** this.quickCrashes);
+    // A lone crash after a good run restarts at once; 0.5 s, 1 s, 2 s ... per crash in the window otherwise.
+    const recent = this.crashes.length;
+    const delayMs = recent === 1 && !quick ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** recent);
     log.error('worker exited; restarting it', { pid: dead.worker.process.pid, code, signal, uptime_ms: upMs, restart_in_ms: delayMs });
     setTimeout(() => {
       if (this.stopping) return;

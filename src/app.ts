@@ -38,6 +38,11 @@ export interface AppOptions {
   now?: () => number;
   /** false in a cluster worker: the primary serves the admin port for all of them. */
   adminPort?: boolean;
+  /**
+   * true in a cluster worker: the primary watches the key file and the bundle (or polls the bundle
+   * server) and tells every worker to reload at once, so workers never enforce different keys or policies.
+   */
+  reloadsFromPrimary?: boolean;
   /** A cluster worker asks the other workers for decisions an outcome names that it does not remember. */
   decisionsElsewhere?: DecisionsElsewhere;
 }
@@ -66,9 +71,11 @@ export class TollgateApp {
   private readonly servers: Server[] = [];
   private envoyGrpc?: EnvoyGrpcServer;
   private readonly adminPort: boolean;
+  private readonly reloadsFromPrimary: boolean;
 
   constructor(readonly config: TollgateConfig, options: AppOptions = {}) {
     this.adminPort = options.adminPort ?? true;
+    this.reloadsFromPrimary = options.reloadsFromPrimary ?? false;
     const now = options.now ?? Date.now;
     const { log: logConfig } = config;
     this.loggers = createLoggers({
@@ -117,6 +124,7 @@ export class TollgateApp {
       settle: (decisionId, tokens) => this.limits.settle(decisionId, tokens, now()),
       usageFallback: config.limits.on_store_failure === 'local_fallback',
       decisionsElsewhere: options.decisionsElsewhere,
+      sharedReports: workerCount(config) > 1,
     });
     this.pipeline = new Pipeline({
       authenticators: this.identity.authenticators,
@@ -150,10 +158,11 @@ export class TollgateApp {
     // A broken candidate is reported and retried, never a reason not to serve the enforced policy.
     await this.shadowPolicies?.load().catch((err: Error) => this.loggers.app.error('shadow policy could not be loaded', { error: err.message, code: (err as { code?: string }).code }));
     if (this.config.policy.watch) {
-      this.policies.watch();
+      if (!this.reloadsFromPrimary) this.policies.watch();
+      // The candidate never changes an answer: each worker may watch it alone.
       this.shadowPolicies?.watch();
     }
-    await this.identity.start();
+    await this.identity.start({ watchKeyFile: !this.reloadsFromPrimary });
     this.decisionLogs?.start();
     const hotRoutes = [...httpAdapterRoutes(this.pipeline, this.config.adapters, server.max_body_bytes), toolsFilterRoute(this.pipeline, server.max_body_bytes)];
     const fallback = express();

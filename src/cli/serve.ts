@@ -40,7 +40,7 @@ async function serve(configPath: string | undefined): Promise<number> {
   if (workers > 1) {
     const [{ runWorker }, { PeerDecisions }] = await Promise.all([import('../server/cluster/worker.js'), import('../server/cluster/peer-decisions.js')]);
     const peers = new PeerDecisions();
-    const app = new TollgateApp(config, { adminPort: false, decisionsElsewhere: peers.find });
+    const app = new TollgateApp(config, { adminPort: false, reloadsFromPrimary: true, decisionsElsewhere: peers.find });
     return runWorker(app, peers).catch(async (err: Error) => {
       process.stderr.write(`tollgate worker ${process.pid}: failed to start: ${err.message}\n`);
       await app.stop().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
 import type { Authenticator } from '../core/pipeline-ports.js';
@@ -23,15 +23,23 @@ export class ApiKeyAuthenticator implements Authenticator {
   readonly name = 'api_key';
   readonly credentialHeaders = STANDARD_CREDENTIAL_HEADERS;
   private keys: KeyIndex;
+  /** SHA-256 of the keys in force (not of the file: a failed load keeps a restricted set). */
+  private keysSha256: string;
   private readonly now: () => number;
 
   constructor(private readonly options: ApiKeyStoreOptions) {
     this.now = options.now ?? Date.now;
     this.keys = loadKeys(options.file);
+    this.keysSha256 = fingerprint(this.keys);
   }
 
   get size(): number {
     return this.keys.size;
+  }
+
+  /** Equal in two processes when they accept the same keys with the same grants: cluster workers compare it. */
+  get sha256(): string {
+    return this.keysSha256;
   }
 
   watch(): void {
@@ -50,15 +58,18 @@ export class ApiKeyAuthenticator implements Authenticator {
    * earlier end of a rotation's grace period. Keys it dropped, garbled or changed otherwise stop
    * working until the file loads again.
    */
-  reload(): void {
+  reload(): Error | null {
     try {
       this.keys = loadKeys(this.options.file);
     } catch (err) {
       this.keys = restrictedBy(this.keys, readableRecords(this.options.file));
+      this.keysSha256 = fingerprint(this.keys);
       this.options.onReloadError?.(err as Error);
-      return;
+      return err as Error;
     }
+    this.keysSha256 = fingerprint(this.keys);
     this.options.onReload?.(this.keys.size);
+    return null;
   }
 
   authenticate(req: AuthzRequest): Principal | null {
@@ -94,6 +105,12 @@ function loadKeys(file: string): KeyIndex {
     return (record) => builder.add(record);
   });
   return builder.build();
+}
+
+function fingerprint(keys: KeyIndex): string {
+  const digest = createHash('sha256');
+  for (const record of keys.records()) digest.update(JSON.stringify(record)).update('\n');
+  return digest.digest('hex');
 }
 
 /** The last good keys, as restricted by the readable records of a file that failed to load (see reload). */

@@ -63,10 +63,24 @@ export class Identity {
     return subject.type === 'api_key' ? this.apiKeys?.principalForKeyId(subject.id) ?? null : null;
   }
 
-  /** Watches the key file and fetches every issuer's keys before Tollgate listens; a fetch failure is logged and retried in the background. */
-  async start(): Promise<void> {
-    this.apiKeys?.watch();
+  /**
+   * Watches the key file (unless a cluster's primary watches it for every worker) and fetches every
+   * issuer's keys before Tollgate listens; a fetch failure is logged and retried in the background.
+   */
+  async start({ watchKeyFile }: { watchKeyFile: boolean }): Promise<void> {
+    if (watchKeyFile) this.apiKeys?.watch();
     await Promise.all([...this.issuers.values()].map((issuer) => issuer.jwks?.start()));
+  }
+
+  /** Re-reads the key file now (a cluster's primary asks every worker at once); null without a key file. */
+  reloadKeys(): { keys_sha256: string | null; error?: string } {
+    const error = this.apiKeys?.reload();
+    return { keys_sha256: this.keysSha256, ...(error && { error: error.message }) };
+  }
+
+  /** The API keys in force, as a digest cluster workers compare; null without a key file. */
+  get keysSha256(): string | null {
+    return this.apiKeys?.sha256 ?? null;
   }
 
   /** Refetches every issuer's keys now (operators and tests; the timer does the same). */

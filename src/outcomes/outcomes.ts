@@ -8,6 +8,7 @@ import { RedisUsageStore } from '../limits/redis-usage.js';
 import type { UsageStore } from '../limits/usage.js';
 import { RecentDecisions } from './recent-decisions.js';
 import { OutcomeRecorder, type DecisionsElsewhere } from './recorder.js';
+import { LocalReportedOutcomes, RedisReportedOutcomes, type ReportedOutcomes } from './reported-outcomes.js';
 import { outcomesRouter } from './route.js';
 
 export interface OutcomesDeps {
@@ -21,6 +22,8 @@ export interface OutcomesDeps {
   /** limits.on_store_failure is local_fallback: a failing Redis falls back to counters in this process. */
   usageFallback?: boolean;
   decisionsElsewhere?: DecisionsElsewhere;
+  /** server.workers > 1: repeated reports are recognised in the shared Redis, whichever worker each reaches. */
+  sharedReports?: boolean;
 }
 
 /** Wires the outcome side together: decision memory, usage counters, recorder and route. */
@@ -35,9 +38,10 @@ export class Outcomes {
   /** The pipeline's UsageReader (input.usage), fed by recorded outcomes. */
   readonly usage: UsageStore;
   private readonly recorder: OutcomeRecorder;
+  private readonly reported: ReportedOutcomes;
   private readonly config: OutcomesConfig;
 
-  constructor({ outcomes, usage, audit, log, now, settle, usageFallback, decisionsElsewhere }: OutcomesDeps) {
+  constructor({ outcomes, usage, audit, log, now, settle, usageFallback, decisionsElsewhere, sharedReports }: OutcomesDeps) {
     this.config = outcomes;
     this.decisions = new RecentDecisions(outcomes.remember_decisions);
     this.observers = outcomes.hook_token === null ? [] : [this.decisions];
@@ -54,7 +58,15 @@ export class Outcomes {
     this.usage = !redis ? memory() : usageFallback
       ? new FallbackUsageStore(redis, memory(), (err) => log.warn('usage store (redis) failed; counting on this replica', { error: err instanceof Error ? err.message : String(err) }))
       : redis;
-    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, rememberOutcomes: outcomes.remember_outcomes, settle, decisionsElsewhere });
+    const local = () => new LocalReportedOutcomes(outcomes.remember_outcomes);
+    this.reported = sharedReports && usage.redis_url ? new RedisReportedOutcomes({
+      url: usage.redis_url,
+      keyPrefix: usage.key_prefix,
+      timeoutMs: usage.redis_timeout_ms,
+      onError: (err) => log.warn('reported outcomes (redis) error', { error: err.message }),
+      fallback: usageFallback ? local() : undefined,
+    }) : local();
+    this.recorder = new OutcomeRecorder({ decisions: this.decisions, usage: this.usage, audit, reported: this.reported, settle, decisionsElsewhere });
   }
 
   router(): Router {
@@ -64,7 +76,7 @@ export class Outcomes {
     });
   }
 
-  close(): Promise<void> {
-    return this.usage.close();
+  async close(): Promise<void> {
+    await Promise.all([this.usage.close(), this.reported.close()]);
   }
 }

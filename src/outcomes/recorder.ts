@@ -1,8 +1,8 @@
 import type { Logger } from 'winston';
-import { BoundedMap } from '../common/bounded-map.js';
 import type { UsageStore } from '../limits/usage.js';
 import type { Outcome } from './outcome.js';
 import type { DecidedCaller, RecentDecisions } from './recent-decisions.js';
+import type { ReportedOutcomes } from './reported-outcomes.js';
 
 export type RecordResult = 'recorded' | 'duplicate';
 
@@ -10,8 +10,8 @@ export interface OutcomeRecorderDeps {
   decisions: RecentDecisions;
   usage: UsageStore;
   audit: Logger;
-  /** How many reported decision ids to remember for idempotency. */
-  rememberOutcomes: number;
+  /** The decision ids already reported (idempotency), in this process or shared by the workers. */
+  reported: ReportedOutcomes;
   /** Replaces the decision's token reservation by the tokens used (src/limits); never throws. */
   settle?: (decisionId: string, tokens: number) => Promise<unknown>;
   /** Asks the other processes that decide (server.workers) for a decision this one does not remember. */
@@ -22,18 +22,13 @@ export type DecisionsElsewhere = (decisionId: string) => Promise<DecidedCaller |
 
 /** Links an outcome to its decision, counts its usage once, and writes the outcome record. */
 export class OutcomeRecorder {
-  private readonly reported: BoundedMap<string, true>;
-
-  constructor(private readonly deps: OutcomeRecorderDeps) {
-    this.reported = new BoundedMap(deps.rememberOutcomes);
-  }
+  constructor(private readonly deps: OutcomeRecorderDeps) {}
 
   /** A repeated report for the same decision is a duplicate: not counted, not logged again. */
   async record(outcome: Outcome): Promise<RecordResult> {
     const id = outcome.decisionId;
-    if (this.reported.has(id)) return 'duplicate';
-    // Claimed before any await, so a concurrent repeat is a duplicate too; released if counting fails.
-    this.reported.set(id, true);
+    // Claimed before counting, so a concurrent repeat is a duplicate too; released if counting fails.
+    if (!await this.deps.reported.claim(id)) return 'duplicate';
     try {
       // By decision id alone: the reservation is in the shared store, whichever replica decided.
       await this.deps.settle?.(id, outcome.totalTokens);
@@ -47,7 +42,7 @@ export class OutcomeRecorder {
       this.deps.audit.info('outcome', outcomeRecord(outcome, caller));
       return 'recorded';
     } catch (err) {
-      this.reported.delete(id);
+      await this.deps.reported.release(id);
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { TollgateError } from '../core/errors.js';
 import type { BundleVerifier } from './bundle-signature.js';
@@ -26,6 +27,8 @@ export interface PolicyStoreOptions {
 /** Holds the serving policy; a new bundle (file change or download) replaces it only if it is good. */
 export class PolicyStore {
   private engine: WasmPolicyEngine | undefined;
+  /** SHA-256 of the serving bundle: two bundles may carry the same revision, cluster workers compare this. */
+  private engineSha256: string | null = null;
   private loading: Promise<unknown> = Promise.resolve();
   private readonly remote?: RemoteBundle;
 
@@ -43,6 +46,10 @@ export class PolicyStore {
     return this.engine;
   }
 
+  get sha256(): string | null {
+    return this.engineSha256;
+  }
+
   /**
    * First load. A local file that cannot be loaded throws, so a bad bundle at start stops the process;
    * a remote source never throws (the persisted bundle, or not ready until the server answers).
@@ -55,16 +62,15 @@ export class PolicyStore {
     return this.activate(this.readFile());
   }
 
-  /** Later loads: never throws; a bad bundle leaves the last good one serving. */
-  async reload(): Promise<void> {
-    if (this.remote) {
-      await this.remote.poll();
-      return;
-    }
+  /** Later loads: never throws; a bad bundle leaves the last good one serving and is the answer (null when all went well). */
+  async reload(): Promise<Error | null> {
+    if (this.remote) return this.remote.poll();
     try {
       await this.activate(this.readFile());
+      return null;
     } catch (err) {
       this.options.onLoadError?.(err as Error, failureKind(err));
+      return err as Error;
     }
   }
 
@@ -80,6 +86,7 @@ export class PolicyStore {
       });
       // Decisions already running hold the old engine and finish on it; the next one takes this.
       this.engine = engine;
+      this.engineSha256 = hash('sha256', bytes);
       this.options.onLoad?.(engine);
       return engine;
     });

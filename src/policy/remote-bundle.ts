@@ -38,7 +38,7 @@ export class RemoteBundle {
   private etag: string | undefined;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<boolean> | undefined;
+  private inFlight: Promise<Error | null> | undefined;
   private closed = false;
   private active = false;
 
@@ -58,8 +58,8 @@ export class RemoteBundle {
     }
   }
 
-  /** One download now (admin reload, the timer); polls never overlap. True when the server answered and nothing was refused. */
-  poll(): Promise<boolean> {
+  /** One download now (admin reload, the timer); polls never overlap. Null when the server answered and nothing was refused, else the failure. */
+  poll(): Promise<Error | null> {
     this.inFlight ??= this.fetchAndActivate().finally(() => { this.inFlight = undefined; });
     return this.inFlight;
   }
@@ -73,11 +73,11 @@ export class RemoteBundle {
     clearTimeout(this.timer);
   }
 
-  private async fetchAndActivate(): Promise<boolean> {
+  private async fetchAndActivate(): Promise<Error | null> {
     try {
       const download = await downloadBundle(this.settings, this.etag);
       // Closed while downloading (shutdown): nothing more is activated or reported; the loggers may be gone.
-      if (this.closed) return false;
+      if (this.closed) return new Error('closed while downloading');
       this.events.downloaded();
       if (download.changed) {
         await this.events.activate(download.bytes);
@@ -86,11 +86,11 @@ export class RemoteBundle {
         this.persist(download.bytes);
       }
       this.failures = 0;
-      return true;
+      return null;
     } catch (err) {
       this.failures++;
       if (!this.closed) this.events.failed(err as Error, err instanceof DownloadFailure ? err.kind : failureKind(err));
-      return false;
+      return err as Error;
     }
   }
 

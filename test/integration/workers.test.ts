@@ -1,9 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { writeKeyFile } from '../../src/identity/key-file.js';
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { BundleServer } from '../helpers/bundle-server.js';
 import { authorizationClient, chatCheck } from '../helpers/grpc-client.js';
+import { ENTRYPOINT, hostileBundles } from '../helpers/hostile-bundles.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir, writeKeys } from '../helpers/tollgate.js';
@@ -23,11 +27,21 @@ function postOnNewConnection(port: number, body: unknown, urlPath = '/v1/authori
   });
 }
 
-interface Readiness { status: string; reason?: string; workers: Array<{ pid: number; ready: boolean; decisions: number }> }
+interface Readiness {
+  status: string;
+  reason?: string;
+  disagree?: string[];
+  workers: Array<{ pid: number; ready: boolean; decisions: number; keys_sha256: string | null; policy_sha256: string | null }>;
+}
 
 async function readiness(tg: ServeProcess): Promise<{ status: number; body: Readiness }> {
   const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/readyz`);
   return { status: res.status, body: await res.json() as Readiness };
+}
+
+async function reload(tg: ServeProcess): Promise<{ status: number; body: { revision: string | null; workers: Array<{ revision: string | null; error?: string }> } }> {
+  const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy/reload`, { method: 'POST' });
+  return { status: res.status, body: await res.json() as { revision: string | null; workers: Array<{ revision: string | null; error?: string }> } };
 }
 
 async function metric(tg: ServeProcess, line: RegExp): Promise<number> {
@@ -61,7 +75,7 @@ describe('server.workers: 2', () => {
   test('a key added to the file is honoured by every worker; decisions are spread over both and the metrics sum them', async () => {
     const decidedBefore = new Map((await readiness(tg)).body.workers.map((w) => [w.pid, w.decisions]));
     const [added] = writeKeys(keysFile, [{ subject: 'second', models: ['*'] }]);
-    // Each worker watches the file itself (the counter sums their reloads).
+    // The primary watches the file and tells each worker to reload (the counter sums their reloads).
     await waitFor(async () => (await metric(tg, /^tollgate_keys_reloads_total\{result="success"\}/)) >= 2);
     const answers = await Promise.all(Array.from({ length: 20 }, () => postOnNewConnection(tg.ports.http, chatWith(added.secret))));
     expect(answers.map((a) => a.json.allow)).toEqual(Array(20).fill(true));
@@ -82,6 +96,26 @@ describe('server.workers: 2', () => {
     expect(await metric(tg, /^tollgate_bundle_active_info\{/)).toBe(1);
   });
 
+  test('a key revoked after a half-written file is refused by every worker, and they report the same keys', async () => {
+    const [kept, revoked] = writeKeys(keysFile, [{ subject: 'kept', models: ['*'] }, { subject: 'revoked', models: ['*'] }]);
+    await waitFor(async () => (await readiness(tg)).body.workers.every((w) => w.keys_sha256 !== null) && (await metric(tg, /^tollgate_api_keys_loaded /)) === 2);
+    const before = (await readiness(tg)).body.workers[0].keys_sha256;
+    const staged = path.join(tempDir(), 'keys.yaml');
+    writeKeyFile(staged, [kept.record]);
+    const full = readFileSync(staged, 'utf8');
+    // Half of the new file first (a writer mid-write), then all of it: `revoked` is no longer in it.
+    writeFileSync(keysFile, full.slice(0, full.length / 2));
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(keysFile, full);
+    // Every worker holds one key (the half file may have left none) and all hold the same.
+    await waitFor(async () => {
+      const { status, body } = await readiness(tg);
+      return status === 200 && body.workers[0].keys_sha256 !== before && (await metric(tg, /^tollgate_api_keys_loaded /)) === 1;
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => postOnNewConnection(tg.ports.http, chatWith(i % 2 === 0 ? revoked.secret : kept.secret))));
+    expect(answers.map((a) => a.json.allow)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 1));
+  });
+
   test('a policy reload through the admin port reaches every worker', async () => {
     const res = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy/reload`, { method: 'POST' });
     const body = await res.json() as { revision: string; workers: Array<{ pid: number; revision: string }> };
@@ -100,6 +134,81 @@ describe('server.workers: 2', () => {
     });
     expect(tg.lines).toContainEqual(expect.objectContaining({ message: 'worker exited; restarting it', pid: victim, signal: 'SIGKILL' }));
     expect(await metric(tg, /^tollgate_worker_restarts_total /)).toBe(1);
+  });
+});
+
+describe('server.workers: 2, agreement', () => {
+  test('workers holding different keys or bundles make /readyz 503 workers_disagree', async () => {
+    const dir = tempDir();
+    const keysFile = path.join(dir, 'keys.yaml');
+    const bundleFile = path.join(dir, 'bundle.tar.gz');
+    const { good } = hostileBundles();
+    writeKeys(keysFile, [{ subject: 'first', models: ['*'] }]);
+    writeFileSync(bundleFile, good('rev-1'));
+    // Nothing is watched within the test: only the restarted worker reads the changed files.
+    const never = '3600000';
+    const tg = await spawnServe({
+      ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_KEYS__POLL_INTERVAL_MS: never,
+      TOLLGATE_POLICY_BUNDLE: bundleFile, TOLLGATE_POLICY__ENTRYPOINT: ENTRYPOINT, TOLLGATE_POLICY__POLL_INTERVAL_MS: never,
+    });
+    try {
+      const before = await readiness(tg);
+      expect(before.status).toBe(200);
+      writeKeys(keysFile, [{ subject: 'second', models: ['*'] }]);
+      writeFileSync(bundleFile, good('rev-2'));
+      const victim = before.body.workers[0].pid;
+      process.kill(victim, 'SIGKILL');
+      await waitFor(async () => (await readiness(tg)).body.workers.filter((w) => w.pid !== victim).length === 2);
+      const { status, body } = await readiness(tg);
+      expect(status).toBe(503);
+      expect(body).toMatchObject({ reason: 'workers_disagree', disagree: ['policy_sha256', 'keys_sha256'] });
+      // The policy endpoint does not pass one worker's revision off as everyone's.
+      const policy = await fetch(`http://127.0.0.1:${tg.ports.admin}/v1/admin/policy`);
+      expect(policy.status).toBe(503);
+      expect(await policy.json()).toMatchObject({ reason: 'workers_disagree', revision: null, workers: expect.arrayContaining([expect.objectContaining({ revision: 'rev-1' })]) });
+      // A reload brings every worker to the bundle on disk: only the keys still differ.
+      expect(await reload(tg)).toMatchObject({ status: 200, body: { revision: 'rev-2', workers: [{ revision: 'rev-2' }, { revision: 'rev-2' }] } });
+      expect((await readiness(tg)).body).toMatchObject({ reason: 'workers_disagree', disagree: ['keys_sha256'] });
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
+  });
+
+  test('a policy reload that fails on the workers is a 500 naming each error, not a 200', async () => {
+    const bundleFile = path.join(tempDir(), 'bundle.tar.gz');
+    writeFileSync(bundleFile, hostileBundles().good('rev-1'));
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_POLICY_BUNDLE: bundleFile, TOLLGATE_POLICY__ENTRYPOINT: ENTRYPOINT, TOLLGATE_POLICY__POLL_INTERVAL_MS: '3600000' });
+    try {
+      writeFileSync(bundleFile, 'not a bundle');
+      const { status, body } = await reload(tg);
+      expect(status).toBe(500);
+      expect(body).toMatchObject({ status: 'failed', reason: 'reload_failed', revision: null });
+      expect(body.workers).toEqual([expect.anything(), expect.anything()].map(() => expect.objectContaining({ revision: 'rev-1', error: expect.stringMatching(/gzip/) })));
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
+  });
+
+  test('a policy reload waits for a bundle server slower than the status questions (up to its download timeout)', async () => {
+    const server = new BundleServer();
+    const url = await server.listen();
+    const { good } = hostileBundles();
+    server.publish(good('rev-1'));
+    const tg = await spawnServe({
+      ...WORKERS, TOLLGATE_POLICY__ENTRYPOINT: ENTRYPOINT, TOLLGATE_POLICY__REMOTE__URL: url, TOLLGATE_POLICY__REMOTE__TIMEOUT_SECONDS: '10',
+      TOLLGATE_POLICY__REMOTE__POLLING__MIN_DELAY_SECONDS: '3600', TOLLGATE_POLICY__REMOTE__POLLING__MAX_DELAY_SECONDS: '3600',
+    });
+    try {
+      server.publish(good('rev-2'));
+      server.set({ kind: 'slow', ms: 2_500 });
+      expect(await reload(tg)).toMatchObject({ status: 200, body: { revision: 'rev-2', workers: [{ revision: 'rev-2' }, { revision: 'rev-2' }] } });
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+      await server.close();
+    }
   });
 });
 
@@ -128,10 +237,40 @@ describe('server.workers: 2, outcomes', () => {
       await redis.stop();
     }
   });
+
+  test('a report repeated to both workers at once is recorded and counted once', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    const keysFile = path.join(tempDir(), 'keys.yaml');
+    const [key] = writeKeys(keysFile, [{ subject: 'svc-a', models: ['*'] }]);
+    const hookToken = 'workers-test-hook-token-0123456789';
+    const tg = await spawnServe({ ...WORKERS, TOLLGATE_KEYS_FILE: keysFile, TOLLGATE_HOOK_TOKEN: hookToken, TOLLGATE_USAGE__REDIS_URL: redis.url });
+    try {
+      const { json: decided } = await postOnNewConnection(tg.ports.http, chatWith(key.secret));
+      const report = { decision_id: decided.decision_id, model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 3, completion_tokens: 4 }, status: 'success' };
+      // Eight connections at once: round robin gives each worker some of the repeats (a gateway's retries).
+      const answers = await Promise.all(Array.from({ length: 8 }, () => postOnNewConnection(tg.ports.http, report, '/v1/outcomes', { 'x-tollgate-hook-token': hookToken })));
+      expect(answers.map((a) => a.json.result).sort()).toEqual([...Array(7).fill('duplicate'), 'recorded']);
+      const dayKeys = await client.keys('tollgate:usage:d:*');
+      expect(dayKeys).toHaveLength(1);
+      expect(await client.hgetall(dayKeys[0])).toMatchObject({ tokens: '7', requests: '1' });
+      await waitFor(() => tg.lines.some((l) => l.log_type === 'outcome'));
+      expect(tg.lines.filter((l) => l.log_type === 'outcome')).toHaveLength(1);
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+      client.disconnect();
+      await redis.stop();
+    }
+  });
 });
 
 describe('server.workers: 2, lifecycle', () => {
-  test('SIGTERM drains every worker: requests in flight on each are answered, then the primary exits 0', async () => {
+  test.each([
+    ['SIGTERM drains every worker', false],
+    // An impatient operator or a terminal's Ctrl-C (sent to the whole process group) signals again.
+    ['repeated SIGTERM and SIGINT, to the primary and to each worker, do not cut the drain short', true],
+  ])('%s: requests in flight on each are answered, then the primary exits 0', async (_name, repeat) => {
     const tg = await spawnServe(WORKERS);
     const body = JSON.stringify({ method: 'GET', path: '/v1/models', headers: {} });
     // Four connections, so round robin gives each worker some; each request waits half sent.
@@ -145,14 +284,41 @@ describe('server.workers: 2, lifecycle', () => {
       return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
     });
     await waitFor(async () => (await readiness(tg)).body.workers.length === 2);
+    const { workers } = (await readiness(tg)).body;
     tg.child.kill('SIGTERM');
     await waitFor(() => tg.lines.filter((l) => l.message === 'worker shutting down').length === 2);
+    if (repeat) {
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGTERM'] as const) {
+        tg.child.kill(signal);
+        for (const w of workers) process.kill(w.pid, signal === 'SIGTERM' ? 'SIGINT' : 'SIGTERM');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
     for (const socket of sockets) socket.write(body.slice(10));
     for (const text of await Promise.all(responses)) expect(text).toMatch(/^HTTP\/1\.1 200[^]*"reason":"unauthenticated"/);
     expect(await tg.exited).toBe(0);
     expect(tg.lines.filter((l) => l.log_type === 'decision')).toHaveLength(4);
     expect(tg.lines.at(-1)).toMatchObject({ message: 'all workers exited', clean: true });
   });
+
+  test('workers that die after a long run are restarted later each time, not at once forever', async () => {
+    const tg = await spawnServe(WORKERS);
+    try {
+      const { workers } = (await readiness(tg)).body;
+      // Past the 10 s after which a crash is not a quick one.
+      await new Promise((r) => setTimeout(r, 10_500));
+      const restarts = () => tg.lines.filter((l) => l.message === 'worker exited; restarting it');
+      for (const [i, w] of workers.entries()) {
+        process.kill(w.pid, 'SIGKILL');
+        await waitFor(() => restarts().length === i + 1);
+      }
+      expect(restarts().map((l) => [l.signal, (l.uptime_ms as number) > 10_000, l.restart_in_ms])).toEqual([['SIGKILL', true, 0], ['SIGKILL', true, 1_000]]);
+      await waitFor(async () => (await readiness(tg)).status === 200);
+    } finally {
+      tg.child.kill('SIGTERM');
+      await tg.exited;
+    }
+  }, 60_000);
 
   test('audit lines larger than a pipe write stay whole when both workers write at once', async () => {
     const tg = await spawnServe({ ...WORKERS, TOLLGATE_LOG__INCLUDE_INPUT: 'true' });

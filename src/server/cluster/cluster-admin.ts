@@ -3,11 +3,14 @@ import { AggregatorRegistry, type Registry } from 'prom-client';
 import { TollgateError } from '../../core/errors.js';
 import { adminMutationGuard, type AdminAccess } from '../admin-access.js';
 import { sendError } from '../body.js';
-import type { ReloadAnswer, WorkerStatus } from './messages.js';
+import { agree } from './agreement.js';
+import type { WorkerStatus } from './messages.js';
+import type { SharedReloads } from './shared-reloads.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface ClusterAdminDeps {
   pool: WorkerPool;
+  reloads: SharedReloads;
   workers: number;
   access: AdminAccess;
   /** The primary's own metrics (worker restarts). */
@@ -19,7 +22,7 @@ export interface ClusterAdminDeps {
  * answered by asking every worker. Ready only when every worker is up and ready; a policy reload reaches
  * every worker; /metrics sums the workers' counters and histograms (gauges as each one declares).
  */
-export function createClusterAdminApp({ pool, workers, access, registry }: ClusterAdminDeps): Express {
+export function createClusterAdminApp({ pool, reloads, workers, access, registry }: ClusterAdminDeps): Express {
   const aggregator = new AggregatorRegistry();
   const app = express();
   app.disable('x-powered-by');
@@ -30,9 +33,14 @@ export function createClusterAdminApp({ pool, workers, access, registry }: Clust
   app.get('/readyz', async (_req, res) => {
     const statuses = await pool.ask<WorkerStatus>('status');
     const notReady = statuses.find((s) => !s.ready);
-    const body = { workers: statuses.map(({ pid, ready, reason, policy_revision, decisions }) => ({ pid, ready, reason, policy_revision, decisions })) };
+    const body = {
+      workers: statuses.map(({ pid, ready, reason, policy_revision, policy_sha256, keys_sha256, decisions }) => ({ pid, ready, reason, policy_revision, policy_sha256, keys_sha256, decisions })),
+    };
+    // Fail closed: a worker serving another bundle or other keys (one a revoked key still opens) makes the whole process not ready.
+    const disagree = (['policy_sha256', 'keys_sha256'] as const).filter((field) => !agree(statuses, field));
     if (statuses.length < workers) res.status(503).json({ status: 'not_ready', reason: 'workers_unavailable', ready_workers: statuses.length, ...body });
     else if (notReady) res.status(503).json({ status: 'not_ready', reason: notReady.reason, audit: notReady.audit, ...body });
+    else if (disagree.length > 0) res.status(503).json({ status: 'not_ready', reason: 'workers_disagree', disagree, ...body });
     else res.json({ status: 'ready', policy_revision: statuses[0].policy_revision, audit: statuses[0].audit, ...body });
   });
   app.get('/metrics', async (_req, res) => {
@@ -46,21 +54,24 @@ export function createClusterAdminApp({ pool, workers, access, registry }: Clust
       sendError(res, new TollgateError('ERR_POLICY_NOT_READY', 'no policy bundle is loaded'));
       return;
     }
-    res.json({
-      revision: serving.policy_revision, entrypoints: serving.entrypoints, required_builtins: serving.required_builtins,
-      workers: statuses.map(({ pid, policy_revision }) => ({ pid, revision: policy_revision })),
-    });
-  });
-  app.post('/v1/admin/policy/reload', async (_req, res) => {
-    const answers = await pool.ask<ReloadAnswer>('reload');
-    if (answers.length < workers) {
-      // A worker that is restarting loads the bundle on disk when it starts; say who did reload.
-      res.status(503).json({ status: 'partial', reason: 'workers_unavailable', workers: answers });
+    const perWorker = statuses.map(({ pid, policy_revision, policy_sha256 }) => ({ pid, revision: policy_revision, policy_sha256 }));
+    if (!agree(statuses, 'policy_sha256')) {
+      res.status(503).json({ status: 'not_ready', reason: 'workers_disagree', revision: null, workers: perWorker });
       return;
     }
-    const revisions = new Set(answers.map((a) => a.revision));
-    // One revision when every worker reloaded the same bundle; null when they disagree (the list says who has what).
-    res.json({ revision: revisions.size === 1 ? answers[0].revision : null, workers: answers });
+    res.json({ revision: serving.policy_revision, entrypoints: serving.entrypoints, required_builtins: serving.required_builtins, workers: perWorker });
+  });
+  app.post('/v1/admin/policy/reload', async (_req, res) => {
+    const answers = await reloads.reloadPolicy();
+    if (answers.length < workers) {
+      // A worker that is restarting loads the bundle on disk when it starts; say who did reload.
+      res.status(503).json({ status: 'partial', reason: 'workers_unavailable', revision: null, workers: answers });
+    } else if (answers.some((a) => a.error !== undefined)) {
+      // Those workers keep their last good bundle; each answer says which and why.
+      res.status(500).json({ status: 'failed', reason: 'reload_failed', revision: null, workers: answers });
+    } else if (!agree(answers, 'policy_sha256')) {
+      res.status(500).json({ status: 'failed', reason: 'workers_disagree', revision: null, workers: answers });
+    } else res.json({ revision: answers[0].revision, workers: answers });
   });
   return app;
 }

@@ -8,6 +8,7 @@ import { jsonLineFormat } from '../../observability/json-line.js';
 import { adminAccess } from '../admin-access.js';
 import { createClusterAdminApp } from './cluster-admin.js';
 import { LineRelay } from './line-relay.js';
+import { SharedReloads } from './shared-reloads.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -29,8 +30,9 @@ export async function runPrimary(config: TollgateConfig, workers: number): Promi
   let shutdown = (why: string) => {
     signalled ??= why;
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // Kept for the whole drain: a repeated signal (a terminal's second Ctrl-C) must not kill the primary and cut the workers' audit pipes.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   const pool = new WorkerPool({
     count: workers, log, shutdownTimeoutMs: server.shutdown_timeout_ms,
     stdout: (s) => relay.add(s), restarted: () => restarts.inc(), gaveUp: () => shutdown('crash_loop'),
@@ -44,12 +46,15 @@ export async function runPrimary(config: TollgateConfig, workers: number): Promi
     await pool.stop();
     return 1;
   }
-  const admin = createServer(createClusterAdminApp({ pool, workers, access, registry }));
+  const reloads = new SharedReloads(pool, config, log);
+  reloads.start();
+  const admin = createServer(createClusterAdminApp({ pool, reloads, workers, access, registry }));
   const adminPort = await new Promise<number>((resolve, reject) => {
     admin.once('error', reject);
     admin.listen(server.admin_port, server.admin_host, () => resolve((admin.address() as AddressInfo).port));
   }).catch(async (err: Error) => {
     log.error('tollgate failed to start', { error: err.message });
+    reloads.stop();
     await pool.stop();
     return null;
   });
@@ -64,6 +69,7 @@ export async function runPrimary(config: TollgateConfig, workers: number): Promi
       shutdown = () => undefined;
       if (why === 'crash_loop') exitCode = 1;
       log.info('shutting down', { signal: why, workers: pool.size });
+      reloads.stop();
       admin.close();
       admin.closeAllConnections();
       pool.stop().then((clean) => {

@@ -2,14 +2,19 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'winston';
 import type { DecidedCaller } from '../../outcomes/recent-decisions.js';
-import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
+import { isOurs, type Answer, type Question, type ToPrimary, type ToWorker } from './messages.js';
 
 /** A worker that exits sooner than this after it started counts towards a crash loop. */
 const QUICK_CRASH_MS = 10_000;
-/** Consecutive quick crashes after which the primary gives up (and exits 1, for the orchestrator to see). */
+/**
+ * Crashes this recent set the restart delay, however long each worker had run: a worker that dies
+ * every 11 s is otherwise restarted at once forever. Quick ones among them make a crash loop.
+ */
+const CRASH_WINDOW_MS = 5 * 60_000;
+/** Quick crashes within the window after which the primary gives up (and exits 1, for the orchestrator to see). */
 const MAX_QUICK_CRASHES = 5;
 const MAX_RESTART_DELAY_MS = 30_000;
-/** How long the admin port waits for a worker's answer; a silent worker is not ready. */
+/** How long the admin port waits for a worker's answer by default; a silent worker is not ready. */
 const ANSWER_TIMEOUT_MS = 2_000;
 
 export interface PoolOptions {
@@ -26,6 +31,7 @@ export interface PoolOptions {
 export interface Ports { http: number; grpc: number | null }
 
 interface Member { worker: Worker; startedAt: number; listening: boolean }
+interface Crash { at: number; quick: boolean }
 
 /** The primary's workers: forks them, restarts a crashed one with backoff, asks them all, drains them all. */
 export class WorkerPool {
@@ -33,7 +39,7 @@ export class WorkerPool {
   private readonly waiting = new Map<number, (answer: unknown) => void>();
   private nextId = 0;
   private stopping = false;
-  private quickCrashes = 0;
+  private crashes: Crash[] = [];
   private ports: Ports | null = null;
 
   constructor(private readonly options: PoolOptions) {}
@@ -50,10 +56,10 @@ export class WorkerPool {
     return [...this.members].filter((m) => m.listening).length;
   }
 
-  /** Every listening worker's answer; a worker that does not answer in time is left out. */
-  async ask<A extends WorkerStatus | ReloadAnswer>(question: Question): Promise<A[]> {
+  /** Every listening worker's answer; a worker that does not answer within timeoutMs is left out. */
+  async ask<A extends Answer>(question: Question, timeoutMs = ANSWER_TIMEOUT_MS): Promise<A[]> {
     const asked = [...this.members].filter((m) => m.listening && m.worker.isConnected());
-    const answers = await Promise.all(asked.map((m) => this.request<A>(m, (id) => ({ tollgate: 'ask', id, question }))));
+    const answers = await Promise.all(asked.map((m) => this.request<A>(m, (id) => ({ tollgate: 'ask', id, question }), timeoutMs)));
     return answers.filter((a): a is Awaited<A> => a !== null);
   }
 
@@ -74,10 +80,10 @@ export class WorkerPool {
   }
 
   /** Sends one question to one worker; null when it does not answer in time or has died. */
-  private request<A>(m: Member, message: (id: number) => ToWorker): Promise<A | null> {
+  private request<A>(m: Member, message: (id: number) => ToWorker, timeoutMs = ANSWER_TIMEOUT_MS): Promise<A | null> {
     return new Promise((resolve) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => this.waiting.get(id)?.(null), ANSWER_TIMEOUT_MS);
+      const timer = setTimeout(() => this.waiting.get(id)?.(null), timeoutMs);
       this.waiting.set(id, (a) => {
         clearTimeout(timer);
         this.waiting.delete(id);
@@ -136,15 +142,20 @@ export class WorkerPool {
   }
 
   private restart(dead: Member, code: number | null, signal: string | null): void {
-    const upMs = Date.now() - dead.startedAt;
-    this.quickCrashes = upMs < QUICK_CRASH_MS ? this.quickCrashes + 1 : 0;
+    const now = Date.now();
+    const upMs = now - dead.startedAt;
+    const quick = upMs < QUICK_CRASH_MS;
+    this.crashes = [...this.crashes.filter((c) => now - c.at < CRASH_WINDOW_MS), { at: now, quick }];
+    const quickCrashes = this.crashes.filter((c) => c.quick).length;
     const { log } = this.options;
-    if (this.quickCrashes > MAX_QUICK_CRASHES) {
-      log.error('workers keep crashing; giving up', { pid: dead.worker.process.pid, code, signal, quick_crashes: this.quickCrashes - 1 });
+    if (quickCrashes > MAX_QUICK_CRASHES) {
+      log.error('workers keep crashing; giving up', { pid: dead.worker.process.pid, code, signal, quick_crashes: quickCrashes - 1 });
       this.options.gaveUp();
       return;
     }
-    const delayMs = this.quickCrashes === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** this.quickCrashes);
+    // A lone crash after a good run restarts at once; 0.5 s, 1 s, 2 s ... per crash in the window otherwise.
+    const recent = this.crashes.length;
+    const delayMs = recent === 1 && !quick ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** recent);
     log.error('worker exited; restarting it', { pid: dead.worker.process.pid, code, signal, uptime_ms: upMs, restart_in_ms: delayMs });
     setTimeout(() => {
       if (this.stopping) return;

@@ -3,7 +3,7 @@ import type { TollgateApp } from '../../app.js';
 import { collectGarbage } from '../../common/collect-garbage.js';
 import { notReadyReason } from '../readiness.js';
 import type { PeerDecisions } from './peer-decisions.js';
-import { isOurs, type Question, type ReloadAnswer, type ToPrimary, type ToWorker, type WorkerStatus } from './messages.js';
+import { isOurs, type Answer, type Question, type ToPrimary, type ToWorker } from './messages.js';
 
 /**
  * A cluster worker: serves 8181/9191 (the listening sockets are the primary's, shared), answers the
@@ -35,8 +35,9 @@ export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<numbe
       } else void answer(app, message.question).then((a) => send({ tollgate: 'answer', id: message.id, answer: a }));
     });
     process.once('disconnect', () => shutdown('primary_gone'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    // Not once: a Ctrl-C reaches the whole process group, again on a second press, and must not end a drain.
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
     started.then((ports) => {
       if (stopping) return;
       collectGarbage(); // as a single process does after start-up
@@ -48,21 +49,20 @@ export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<numbe
   });
 }
 
-async function answer(app: TollgateApp, question: Question): Promise<WorkerStatus | ReloadAnswer> {
-  if (question === 'reload') {
-    try {
-      await app.policies.reload();
-      return { pid: process.pid, revision: app.policies.current()?.revision ?? null };
-    } catch (err) {
-      return { pid: process.pid, revision: app.policies.current()?.revision ?? null, error: (err as Error).message };
-    }
+async function answer(app: TollgateApp, question: Question): Promise<Answer> {
+  const { policies } = app;
+  if (question === 'reload_keys') return { pid: process.pid, ...app.identity.reloadKeys() };
+  if (question === 'reload_policy') {
+    const error = await policies.reload();
+    return { pid: process.pid, revision: policies.current()?.revision ?? null, policy_sha256: policies.sha256, ...(error && { error: error.message }) };
   }
-  const engine = app.policies.current();
+  const engine = policies.current();
   const trail = app.loggers.trail;
   const decisions = (await app.metrics.decisions.get()).values.reduce((sum, v) => sum + v.value, 0);
   const reason = notReadyReason(engine, trail);
   return {
     pid: process.pid, ready: reason === null, reason, policy_revision: engine?.revision ?? null,
+    policy_sha256: policies.sha256, keys_sha256: app.identity.keysSha256,
     entrypoints: engine?.entrypoints ?? [], required_builtins: engine?.requiredBuiltins ?? [], audit: trail.status(), decisions,
   };
 }

@@ -23,14 +23,13 @@ export class ApiKeyAuthenticator implements Authenticator {
   readonly name = 'api_key';
   readonly credentialHeaders = STANDARD_CREDENTIAL_HEADERS;
   private keys: KeyIndex;
-  /** SHA-256 of the keys in force (not of the file: a failed load keeps a restricted set). */
-  private keysSha256: string;
+  /** SHA-256 of the keys in force (not of the file: a failed load keeps a restricted set); computed when first asked. */
+  private keysSha256: string | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ApiKeyStoreOptions) {
     this.now = options.now ?? Date.now;
     this.keys = loadKeys(options.file);
-    this.keysSha256 = fingerprint(this.keys);
   }
 
   get size(): number {
@@ -39,6 +38,7 @@ export class ApiKeyAuthenticator implements Authenticator {
 
   /** Equal in two processes when they accept the same keys with the same grants: cluster workers compare it. */
   get sha256(): string {
+    this.keysSha256 ??= fingerprint(this.keys);
     return this.keysSha256;
   }
 
@@ -63,11 +63,11 @@ export class ApiKeyAuthenticator implements Authenticator {
       this.keys = loadKeys(this.options.file);
     } catch (err) {
       this.keys = restrictedBy(this.keys, readableRecords(this.options.file));
-      this.keysSha256 = fingerprint(this.keys);
+      this.keysSha256 = undefined;
       this.options.onReloadError?.(err as Error);
       return err as Error;
     }
-    this.keysSha256 = fingerprint(this.keys);
+    this.keysSha256 = undefined;
     this.options.onReload?.(this.keys.size);
     return null;
   }

@@ -61,6 +61,8 @@ describe('Envoy gRPC: a Check the transport cannot read is an audited deny, not 
     ['a cut-off message', frame(Buffer.from('abc'), 0, 10), {}, 'BadRequest'],
     ['two messages', Buffer.concat([frame(Buffer.alloc(0)), frame(Buffer.alloc(0))]), {}, 'BadRequest'],
     ['an unsupported grpc-encoding', frame(Buffer.from('x'), 1), { 'grpc-encoding': 'snappy' }, 'BadRequest'],
+    ['a compressed flag of 2', frame(Buffer.alloc(0), 2), {}, 'BadRequest'],
+    ['a compressed flag of 255', frame(Buffer.alloc(0), 255), {}, 'BadRequest'],
     ['a corrupt gzip message', frame(Buffer.from('not gzip'), 1), { 'grpc-encoding': 'gzip' }, 'BadRequest'],
     ['an unreadable grpc-timeout', frame(Buffer.alloc(0)), { 'grpc-timeout': 'soon' }, 'BadRequest'],
     ['a prefix announcing more than twice max_receive_bytes', frame(Buffer.alloc(8), 0, 1_000_000), {}, 'PayloadTooLarge'],
@@ -70,6 +72,8 @@ describe('Envoy gRPC: a Check the transport cannot read is an audited deny, not 
     const answer = await rawCheck(grpcPort(tg), body, headers);
     expect(answer.grpcStatus).toBe('0');
     expect(answer.message).toMatchObject({ status: { code: PERMISSION_DENIED }, denied_response: { status: { code: httpStatus } } });
+    // Refused by the transport, not decided on whatever the bytes happened to decode to.
+    expect(JSON.parse(answer.message!.denied_response.body).error.message).toMatch(/^CheckRequest refused: /);
     const records = tg.decisions().slice(before);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ gateway: 'envoy_grpc', result: 'deny' });

@@ -47,9 +47,10 @@ function serve(): Promise<{ server: GrpcServer; port: number }> {
   return server.listen('127.0.0.1', 0).then((port) => ({ server, port }));
 }
 
-function prefixed(message: Buffer, compressed = false, announced = message.length): Buffer {
+/** The 5-byte prefix (compressed flag, length) and the message; the spec allows flags 0 and 1 only. */
+function prefixed(message: Buffer, flag = 0, announced = message.length): Buffer {
   const head = Buffer.alloc(5);
-  head[0] = compressed ? 1 : 0;
+  head[0] = flag;
   head.writeUInt32BE(announced, 1);
   return Buffer.concat([head, message]);
 }
@@ -138,18 +139,21 @@ describe('GrpcServer (gRPC on node:http2)', () => {
   });
 
   test('a message announced above the limit is refused on its prefix, before the body is sent', async () => {
-    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.alloc(0), false, MAX + 1), {}, false);
+    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.alloc(0), 0, MAX + 1), {}, false);
     expect(answer.grpcStatus).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
     expect(decodeURI(answer.grpcMessage)).toBe(`Received message larger than max (${MAX + 1} vs. ${MAX})`);
   });
 
-  test('compression: gzip and deflate are read, other encodings and a flag without encoding refused', async () => {
-    const zipped = prefixed(gzipSync(Buffer.from('squeezed')), true);
+  test('compression: gzip and deflate are read; other encodings, a flag without encoding and a flag other than 0 or 1 refused', async () => {
+    const zipped = prefixed(gzipSync(Buffer.from('squeezed')), 1);
     await expect(raw(port, '/test.Echo/Unary', zipped, { 'grpc-encoding': 'gzip' })).resolves.toMatchObject({ grpcStatus: 0, messages: [Buffer.from('squeezed')] });
     await expect(raw(port, '/test.Echo/Unary', zipped, { 'grpc-encoding': 'snappy' })).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
-    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi'), true))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
-    const bomb = prefixed(gzipSync(Buffer.alloc(MAX + 1)), true);
+    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi'), 1))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
+    const bomb = prefixed(gzipSync(Buffer.alloc(MAX + 1)), 1);
     await expect(raw(port, '/test.Echo/Unary', bomb, { 'grpc-encoding': 'gzip' })).resolves.toMatchObject({ grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED });
+    for (const flag of [2, 255]) {
+      await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi'), flag))).resolves.toMatchObject({ grpcStatus: GrpcStatus.INTERNAL, grpcMessage: encodeURI(`Received message with invalid compressed flag ${flag}`) });
+    }
     // An encoding header on an uncompressed message changes nothing.
     await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('plain')), { 'grpc-encoding': 'gzip' })).resolves.toMatchObject({ grpcStatus: 0, messages: [Buffer.from('plain')] });
   });

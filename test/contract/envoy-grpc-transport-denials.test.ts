@@ -24,21 +24,27 @@ function frame(message: Buffer, flag = 0, announced = message.length): Buffer {
   return Buffer.concat([head, message]);
 }
 
-/** One Check as raw HTTP/2 bytes; the gRPC status and the CheckResponse (if any) that came back. */
-function rawCheck(port: number, body: Buffer, extra: Record<string, string> = {}): Promise<{ grpcStatus: string; message?: Record<string, any> }> {
+interface CheckAnswer { httpStatus: number; grpcStatus: string; message?: Record<string, any> }
+
+/** One Check as raw HTTP/2 bytes; the HTTP and gRPC status and the CheckResponse (if any) that came back. */
+function rawCheck(port: number, body: Buffer, extra: Record<string, string> = {}): Promise<CheckAnswer> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   const req = session.request({ ':method': 'POST', ':path': CHECK_PATH, 'content-type': 'application/grpc', te: 'trailers', ...extra });
-  return new Promise<{ grpcStatus: string; message?: Record<string, any> }>((resolve, reject) => {
+  return new Promise<CheckAnswer>((resolve, reject) => {
+    let httpStatus = 0;
     let status = '';
     const chunks: Buffer[] = [];
-    req.on('response', (h) => (status = String(h['grpc-status'] ?? status)));
+    req.on('response', (h) => {
+      httpStatus = Number(h[':status']);
+      status = String(h['grpc-status'] ?? status);
+    });
     req.on('trailers', (t) => (status = String(t['grpc-status'] ?? status)));
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', reject);
     req.on('end', () => {
       const all = Buffer.concat(chunks);
       const type = checkResponseType();
-      resolve({ grpcStatus: status, message: all.length > 5 ? type.toObject(type.decode(all.subarray(5)), { enums: String }) : undefined });
+      resolve({ httpStatus, grpcStatus: status, message: all.length > 5 ? type.toObject(type.decode(all.subarray(5)), { enums: String }) : undefined });
     });
     req.end(body);
   }).finally(() => session.destroy());
@@ -77,5 +83,14 @@ describe('Envoy gRPC: a Check the transport cannot read is an audited deny, not 
     const records = tg.decisions().slice(before);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ gateway: 'envoy_grpc', result: 'deny' });
+  });
+
+  // Envoy only sends application/grpc, so the 415 reaches no ext_authz filter; grpc-web in particular
+  // is not served as if it were gRPC.
+  test.each(['application/grpc-web', 'application/grpc-web+proto', 'application/grpc-web-text'])('content type %s is HTTP 415, no CheckResponse and no decision', async (contentType) => {
+    const before = tg.decisions().length;
+    const answer = await rawCheck(grpcPort(tg), frame(Buffer.alloc(0)), { 'content-type': contentType });
+    expect(answer).toEqual({ httpStatus: 415, grpcStatus: '', message: undefined });
+    expect(tg.decisions()).toHaveLength(before);
   });
 });

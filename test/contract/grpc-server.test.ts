@@ -165,9 +165,21 @@ describe('GrpcServer (gRPC on node:http2)', () => {
     await expect(raw(port, '/test.Echo/Unary', Buffer.from([0, 0, 0]))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
   });
 
-  test('a request the method cannot decode is INTERNAL; a non-gRPC content type is HTTP 415', async () => {
+  test('a request the method cannot decode is INTERNAL', async () => {
     await expect(raw(port, '/test.Echo/Undecodable', prefixed(Buffer.from('x')))).resolves.toMatchObject({ grpcStatus: GrpcStatus.INTERNAL });
-    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('x')), { 'content-type': 'application/json' })).resolves.toMatchObject({ httpStatus: 415 });
+  });
+
+  test.each(['application/grpc', 'application/grpc+proto', 'Application/gRPC', 'APPLICATION/GRPC+PROTO'])('content type %s is served', async (contentType) => {
+    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('x')), { 'content-type': contentType })).resolves.toMatchObject({ httpStatus: 200, grpcStatus: GrpcStatus.OK });
+  });
+
+  test.each([
+    'application/grpc-web', 'application/grpc-web+proto', 'application/grpc-web-text', 'application/grpc+json',
+    'application/grpc; charset=utf-8', 'application/grpcx', 'application/json',
+  ])('content type %s is HTTP 415 without a gRPC status', async (contentType) => {
+    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.from('x')), { 'content-type': contentType });
+    expect(answer).toMatchObject({ httpStatus: 415, messages: [] });
+    expect(answer.grpcStatus).toBeNaN();
   });
 
   test('a server stream sends its messages, then the status in trailers', async () => {

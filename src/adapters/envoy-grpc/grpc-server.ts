@@ -1,7 +1,7 @@
 import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { GrpcCall } from './grpc-call.js';
 import { CallRefused, RequestReader } from './request-reader.js';
-import { GrpcStatus, timeoutMs } from './wire.js';
+import { GrpcStatus, isGrpcProto, timeoutMs } from './wire.js';
 
 /** A method taking one request message: unary, or server-streaming when it writes several answers. */
 export interface GrpcMethod {
@@ -120,8 +120,9 @@ export class GrpcServer {
 
   private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => {}); // a reset stream closes; its call sees the close
-    const contentType = headers['content-type'];
-    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
+    // The spec's answer to a request that is not gRPC; Envoy only sends application/grpc, so this is
+    // never a gRPC error that failure_mode_allow could turn into an allow.
+    if (!isGrpcProto(headers['content-type'])) {
       stream.respond({ ':status': 415 }, { endStream: true });
       return;
     }

@@ -24,12 +24,23 @@ function frame(message: Buffer, flag = 0, announced = message.length): Buffer {
   return Buffer.concat([head, message]);
 }
 
-interface CheckAnswer { httpStatus: number; grpcStatus: string; message?: Record<string, any> }
+interface CheckAnswer {
+  httpStatus: number; grpcStatus: string; message?: Record<string, any>;
+  /** For a request left open: the RST_STREAM code the server closed the stream with within a second of answering. */
+  reset?: number;
+}
 
-/** One Check as raw HTTP/2 bytes; the HTTP and gRPC status and the CheckResponse (if any) that came back. */
-function rawCheck(port: number, body: Buffer, extra: Record<string, string> = {}): Promise<CheckAnswer> {
+/**
+ * One Check as raw HTTP/2 bytes; the HTTP and gRPC status and the CheckResponse (if any) that came
+ * back. `end: false` leaves the request open.
+ */
+function rawCheck(port: number, body: Buffer, extra: Record<string, string> = {}, end = true): Promise<CheckAnswer> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   const req = session.request({ ':method': 'POST', ':path': CHECK_PATH, 'content-type': 'application/grpc', te: 'trailers', ...extra });
+  const closed = new Promise<number | undefined>((resolve) => {
+    req.once('close', () => resolve(req.rstCode));
+    setTimeout(resolve, 1000).unref();
+  });
   return new Promise<CheckAnswer>((resolve, reject) => {
     let httpStatus = 0;
     let status = '';
@@ -44,9 +55,12 @@ function rawCheck(port: number, body: Buffer, extra: Record<string, string> = {}
     req.on('end', () => {
       const all = Buffer.concat(chunks);
       const type = checkResponseType();
-      resolve({ httpStatus, grpcStatus: status, message: all.length > 5 ? type.toObject(type.decode(all.subarray(5)), { enums: String }) : undefined });
+      const answer = { httpStatus, grpcStatus: status, message: all.length > 5 ? type.toObject(type.decode(all.subarray(5)), { enums: String }) : undefined };
+      if (end) resolve(answer);
+      else void closed.then((reset) => resolve({ ...answer, reset }));
     });
-    req.end(body);
+    req.write(body);
+    if (end) req.end();
   }).finally(() => session.destroy());
 }
 
@@ -83,6 +97,13 @@ describe('Envoy gRPC: a Check the transport cannot read is an audited deny, not 
     const records = tg.decisions().slice(before);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ gateway: 'envoy_grpc', result: 'deny' });
+  });
+
+  test('a Check refused while its request is still being sent: the deny is answered, then the stream is closed', async () => {
+    const before = tg.decisions().length;
+    const answer = await rawCheck(grpcPort(tg), frame(Buffer.alloc(8), 0, 1_000_000), {}, false);
+    expect(answer).toMatchObject({ grpcStatus: '0', message: { denied_response: { status: { code: 'PayloadTooLarge' } } }, reset: http2.constants.NGHTTP2_NO_ERROR });
+    expect(tg.decisions().slice(before)).toHaveLength(1);
   });
 
   // Envoy only sends application/grpc, so the 415 reaches no ext_authz filter; grpc-web in particular

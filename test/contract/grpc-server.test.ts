@@ -41,9 +41,12 @@ const open: GrpcMethod = {
   },
 };
 const undecodable: GrpcMethod = { ...echo, deserialize: () => { throw new Error('not protobuf'); } };
+/** Answers a refused request as Check does, with a message: here one larger than the HTTP/2 windows. */
+const REFUSAL_ANSWER = Buffer.alloc(200_000, 'r');
+const answersRefusals: GrpcMethod = { ...echo, refused: () => REFUSAL_ANSWER };
 
 function serve(): Promise<{ server: GrpcServer; port: number }> {
-  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Open', open], ['/test.Echo/Undecodable', undecodable]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE, onError: (err) => { throw err; } });
+  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Open', open], ['/test.Echo/Undecodable', undecodable], ['/test.Echo/AnswersRefusals', answersRefusals]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE, onError: (err) => { throw err; } });
   return server.listen('127.0.0.1', 0).then((port) => ({ server, port }));
 }
 
@@ -55,12 +58,20 @@ function prefixed(message: Buffer, flag = 0, announced = message.length): Buffer
   return Buffer.concat([head, message]);
 }
 
-interface RawAnswer { httpStatus: number; headers: IncomingHttpHeaders; trailers: IncomingHttpHeaders; grpcStatus: number; grpcMessage: string; messages: Buffer[] }
+interface RawAnswer {
+  httpStatus: number; headers: IncomingHttpHeaders; trailers: IncomingHttpHeaders; grpcStatus: number; grpcMessage: string; messages: Buffer[];
+  /** For a request left open: the RST_STREAM code the server closed the stream with within a second of answering. */
+  reset?: number;
+}
 
 /** One call as raw HTTP/2: headers and body bytes exactly as given; `end: false` leaves the request open. */
 function raw(port: number, path: string, body: Buffer, extra: Record<string, string> = {}, end = true): Promise<RawAnswer> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...extra });
+  const closed = new Promise<number | undefined>((resolve) => {
+    req.once('close', () => resolve(req.rstCode));
+    setTimeout(resolve, 1000).unref();
+  });
   return new Promise<RawAnswer>((resolve, reject) => {
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
@@ -75,7 +86,9 @@ function raw(port: number, path: string, body: Buffer, extra: Record<string, str
       for (let at = 0; at < all.length; at += 5 + all.readUInt32BE(at + 1)) messages.push(all.subarray(at + 5, at + 5 + all.readUInt32BE(at + 1)));
       const status = trailers['grpc-status'] ?? headers['grpc-status'];
       const message = trailers['grpc-message'] ?? headers['grpc-message'];
-      resolve({ httpStatus: Number(headers[':status']), headers, trailers, grpcStatus: Number(status), grpcMessage: String(message), messages });
+      const answer = { httpStatus: Number(headers[':status']), headers, trailers, grpcStatus: Number(status), grpcMessage: String(message), messages };
+      if (end) resolve(answer);
+      else void closed.then((reset) => resolve({ ...answer, reset }));
     });
     req.write(body);
     if (end) req.end();
@@ -142,6 +155,29 @@ describe('GrpcServer (gRPC on node:http2)', () => {
     const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.alloc(0), 0, MAX + 1), {}, false);
     expect(answer.grpcStatus).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
     expect(decodeURI(answer.grpcMessage)).toBe(`Received message larger than max (${MAX + 1} vs. ${MAX})`);
+  });
+
+  test.each([
+    ['a message announced above the limit', '/test.Echo/Unary', prefixed(Buffer.alloc(100), 0, MAX + 1), {}, GrpcStatus.RESOURCE_EXHAUSTED],
+    ['a second message', '/test.Echo/Unary', Buffer.concat([prefixed(Buffer.from('a')), prefixed(Buffer.from('b'))]), {}, GrpcStatus.UNIMPLEMENTED],
+    ['an invalid compressed flag', '/test.Echo/Unary', prefixed(Buffer.from('a'), 7), {}, GrpcStatus.INTERNAL],
+    ['an unknown method', '/test.Echo/Nope', prefixed(Buffer.from('a')), {}, GrpcStatus.UNIMPLEMENTED],
+    ['an unreadable grpc-timeout', '/test.Echo/Unary', prefixed(Buffer.from('a')), { 'grpc-timeout': 'soon' }, GrpcStatus.INTERNAL],
+  ])('%s, request left open: answered, then the stream is closed (RST_STREAM NO_ERROR), not drained', async (_name, path, body, headers, status) => {
+    const answer = await raw(port, path, body, headers, false);
+    expect(answer).toMatchObject({ grpcStatus: status, reset: http2.constants.NGHTTP2_NO_ERROR });
+  });
+
+  test('a non-gRPC content type, request left open: HTTP 415, then the stream is closed', async () => {
+    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.from('a')), { 'content-type': 'application/grpc-web' }, false);
+    expect(answer).toMatchObject({ httpStatus: 415, reset: http2.constants.NGHTTP2_NO_ERROR });
+  });
+
+  test('an answer to a refused request larger than the HTTP/2 windows is sent whole before the stream is closed', async () => {
+    const answer = await raw(port, '/test.Echo/AnswersRefusals', prefixed(Buffer.alloc(0), 0, MAX + 1), {}, false);
+    expect(answer).toMatchObject({ grpcStatus: GrpcStatus.OK, reset: http2.constants.NGHTTP2_NO_ERROR });
+    expect(answer.messages).toHaveLength(1);
+    expect(answer.messages[0].equals(REFUSAL_ANSWER)).toBe(true);
   });
 
   test('compression: gzip and deflate are read; other encodings, a flag without encoding and a flag other than 0 or 1 refused', async () => {
@@ -227,5 +263,13 @@ describe('GrpcServer.close', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const status = await hanging.then((answer) => answer.grpcStatus, () => NaN);
     expect(status).toBeNaN(); // no status: the stream was cut
+  });
+
+  test('a refused call whose request was never read does not outlive its answer', async () => {
+    const { server, port } = await serve();
+    await expect(raw(port, '/test.Echo/Nope', prefixed(Buffer.alloc(1000)))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
+    const started = Date.now();
+    await server.close(3000);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -123,7 +123,7 @@ export class GrpcServer {
     // The spec's answer to a request that is not gRPC; Envoy only sends application/grpc, so this is
     // never a gRPC error that failure_mode_allow could turn into an allow.
     if (!isGrpcProto(headers['content-type'])) {
-      stream.respond({ ':status': 415 }, { endStream: true });
+      stream.respond({ ':status': 415 }, { endStream: true }); // Node closes an unread stream once this is out
       return;
     }
     const path = headers[':path'] ?? '';
@@ -176,10 +176,12 @@ export class GrpcServer {
 
   /**
    * Answers a request the transport refused, as the method says (`refused`) or with the refusal's
-   * status, and drains what the client still sends without keeping it.
+   * status. The rest of the request is not read: paused, the stream's flow-control window stops the
+   * peer until the answer is out and the stream closed.
    */
   private refuse(stream: ServerHttp2Stream, call: GrpcCall, refusal: CallRefused, method?: GrpcMethod): void {
-    stream.resume();
+    stream.pause();
+    call.closeAfterAnswer();
     if (call.finished) return;
     if (method?.refused) this.handle(call, method, method.refused(refusal));
     else call.fail(refusal.code, refusal.message);

@@ -1,8 +1,7 @@
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { frame, GrpcStatus, RESPONSE_HEADERS, statusTrailers } from './wire.js';
 
 const OK_TRAILERS = statusTrailers(GrpcStatus.OK, 'OK');
-const { NGHTTP2_NO_ERROR } = constants;
 
 /**
  * The answering side of one gRPC call on an HTTP/2 stream: messages, then the status in trailers,
@@ -12,8 +11,6 @@ const { NGHTTP2_NO_ERROR } = constants;
 export class GrpcCall {
   private headersSent = false;
   private done = false;
-  private answerSent = false;
-  private closeWhenAnswered = false;
   private deadline: NodeJS.Timeout | undefined;
   private readonly closeHandlers: Array<() => void> = [];
 
@@ -36,16 +33,6 @@ export class GrpcCall {
   /** DEADLINE_EXCEEDED after ms unless the call finished first. */
   expireAfter(ms: number): void {
     this.deadline = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), ms);
-  }
-
-  /**
-   * For a request that is not read further: the stream is closed once the answer is out, with
-   * RST_STREAM NO_ERROR (RFC 9113 8.1, a complete response before the request ended), so the peer
-   * cannot keep sending into it.
-   */
-  closeAfterAnswer(): void {
-    this.closeWhenAnswered = true;
-    if (this.answerSent) this.closeSoon();
   }
 
   /** Runs once the stream is closed: answered, failed (a deadline too), cancelled by the client or cut. */
@@ -81,36 +68,14 @@ export class GrpcCall {
     }
     this.finish();
     this.stream.respond({ ...RESPONSE_HEADERS, ...statusTrailers(code, details) }, { endStream: true });
-    this.answered();
   }
 
   /** The last data (if any), then the status in trailers. */
   private endWith(trailers: Record<string, string>, bytes?: Buffer): void {
     this.finish();
     this.respond();
-    this.stream.once('wantTrailers', () => {
-      this.stream.sendTrailers(trailers);
-      this.answered();
-    });
+    this.stream.once('wantTrailers', () => this.stream.sendTrailers(trailers));
     this.stream.end(bytes);
-  }
-
-  private answered(): void {
-    this.answerSent = true;
-    if (this.closeWhenAnswered) this.closeSoon();
-  }
-
-  /**
-   * An RST_STREAM submitted while Node is still queuing the answer's last frames (trailers are asked
-   * for from inside its send loop) overtakes them; one event-loop turn later they are written out.
-   * Node lets a closed stream go only once its readable side ends, so what the paused stream still
-   * holds is discarded; the peer can send nothing more.
-   */
-  private closeSoon(): void {
-    setImmediate(() => {
-      this.stream.close(NGHTTP2_NO_ERROR);
-      this.stream.resume();
-    });
   }
 
   private finish(): void {

@@ -209,6 +209,8 @@ export class TollgateApp {
       port: server.grpc_port,
       maxReceiveBytes: cfg.max_receive_bytes,
       keepalive: cfg.keepalive,
+      maxConcurrentStreams: cfg.max_concurrent_streams,
+      readTimeoutMs: cfg.read_timeout_ms,
       policyLoaded: () => this.policies.current()?.ready === true,
       log: this.loggers.app,
     });

@@ -11,7 +11,7 @@ describe('Envoy ext_authz gRPC server on an internal failure', () => {
     const stream = new PassThrough().on('data', (c: Buffer) => logged.push(c.toString()));
     const server = new EnvoyGrpcServer(broken, {
       host: '127.0.0.1', port: 0, maxReceiveBytes: 1024 * 1024,
-      keepalive: { time_ms: 60_000, timeout_ms: 20_000 },
+      keepalive: { time_ms: 60_000, timeout_ms: 20_000 }, maxConcurrentStreams: 100, readTimeoutMs: 5000,
       policyLoaded: () => true,
       log: createLogger({ transports: [new transports.Stream({ stream })] }),
     });

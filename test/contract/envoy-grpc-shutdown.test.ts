@@ -15,7 +15,7 @@ describe('Envoy ext_authz gRPC server shutdown', () => {
   test('health Watch turns NOT_SERVING and ends with OK, an in-flight Check still gets its answer, new calls are refused', async () => {
     const server = new EnvoyGrpcServer(slow, {
       host: '127.0.0.1', port: 0, maxReceiveBytes: 1024 * 1024,
-      keepalive: { time_ms: 60_000, timeout_ms: 20_000 },
+      keepalive: { time_ms: 60_000, timeout_ms: 20_000 }, maxConcurrentStreams: 100, readTimeoutMs: 5000,
       policyLoaded: () => true,
       log: createLogger({ transports: [new transports.Stream({ stream: new PassThrough() })] }),
     });

@@ -42,14 +42,24 @@ const open: GrpcMethod = {
 };
 const undecodable: GrpcMethod = { ...echo, deserialize: () => { throw new Error('not protobuf'); } };
 
-function serve(): Promise<{ server: GrpcServer; port: number }> {
-  const server = new GrpcServer(new Map([['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Open', open], ['/test.Echo/Undecodable', undecodable]]), { maxReceiveBytes: MAX, keepalive: KEEPALIVE, onError: (err) => { throw err; } });
+const READ_TIMEOUT_MS = 300;
+
+function serve(limits: { maxConcurrentStreams?: number } = {}): Promise<{ server: GrpcServer; port: number }> {
+  const methods = new Map([
+    ['/test.Echo/Unary', echo], ['/test.Echo/Stream', streaming], ['/test.Echo/Open', open],
+    ['/test.Echo/Undecodable', undecodable],
+  ]);
+  const server = new GrpcServer(methods, {
+    maxReceiveBytes: MAX, keepalive: KEEPALIVE, maxConcurrentStreams: limits.maxConcurrentStreams ?? 100, readTimeoutMs: READ_TIMEOUT_MS,
+    onError: (err) => { throw err; },
+  });
   return server.listen('127.0.0.1', 0).then((port) => ({ server, port }));
 }
 
-function prefixed(message: Buffer, compressed = false, announced = message.length): Buffer {
+/** The 5-byte prefix (compressed flag, length) and the message; the spec allows flags 0 and 1 only. */
+function prefixed(message: Buffer, flag = 0, announced = message.length): Buffer {
   const head = Buffer.alloc(5);
-  head[0] = compressed ? 1 : 0;
+  head[0] = flag;
   head.writeUInt32BE(announced, 1);
   return Buffer.concat([head, message]);
 }
@@ -138,18 +148,21 @@ describe('GrpcServer (gRPC on node:http2)', () => {
   });
 
   test('a message announced above the limit is refused on its prefix, before the body is sent', async () => {
-    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.alloc(0), false, MAX + 1), {}, false);
+    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.alloc(0), 0, MAX + 1), {}, false);
     expect(answer.grpcStatus).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
     expect(decodeURI(answer.grpcMessage)).toBe(`Received message larger than max (${MAX + 1} vs. ${MAX})`);
   });
 
-  test('compression: gzip and deflate are read, other encodings and a flag without encoding refused', async () => {
-    const zipped = prefixed(gzipSync(Buffer.from('squeezed')), true);
+  test('compression: gzip and deflate are read; other encodings, a flag without encoding and a flag other than 0 or 1 refused', async () => {
+    const zipped = prefixed(gzipSync(Buffer.from('squeezed')), 1);
     await expect(raw(port, '/test.Echo/Unary', zipped, { 'grpc-encoding': 'gzip' })).resolves.toMatchObject({ grpcStatus: 0, messages: [Buffer.from('squeezed')] });
     await expect(raw(port, '/test.Echo/Unary', zipped, { 'grpc-encoding': 'snappy' })).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
-    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi'), true))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
-    const bomb = prefixed(gzipSync(Buffer.alloc(MAX + 1)), true);
+    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi'), 1))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
+    const bomb = prefixed(gzipSync(Buffer.alloc(MAX + 1)), 1);
     await expect(raw(port, '/test.Echo/Unary', bomb, { 'grpc-encoding': 'gzip' })).resolves.toMatchObject({ grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED });
+    for (const flag of [2, 255]) {
+      await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('hi'), flag))).resolves.toMatchObject({ grpcStatus: GrpcStatus.INTERNAL, grpcMessage: encodeURI(`Received message with invalid compressed flag ${flag}`) });
+    }
     // An encoding header on an uncompressed message changes nothing.
     await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('plain')), { 'grpc-encoding': 'gzip' })).resolves.toMatchObject({ grpcStatus: 0, messages: [Buffer.from('plain')] });
   });
@@ -161,9 +174,36 @@ describe('GrpcServer (gRPC on node:http2)', () => {
     await expect(raw(port, '/test.Echo/Unary', Buffer.from([0, 0, 0]))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
   });
 
-  test('a request the method cannot decode is INTERNAL; a non-gRPC content type is HTTP 415', async () => {
+  test('a request the method cannot decode is INTERNAL', async () => {
     await expect(raw(port, '/test.Echo/Undecodable', prefixed(Buffer.from('x')))).resolves.toMatchObject({ grpcStatus: GrpcStatus.INTERNAL });
-    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('x')), { 'content-type': 'application/json' })).resolves.toMatchObject({ httpStatus: 415 });
+  });
+
+  test.each(['application/grpc', 'application/grpc+proto', 'Application/gRPC', 'APPLICATION/GRPC+PROTO'])('content type %s is served', async (contentType) => {
+    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('x')), { 'content-type': contentType })).resolves.toMatchObject({ httpStatus: 200, grpcStatus: GrpcStatus.OK });
+  });
+
+  test.each([
+    'application/grpc-web', 'application/grpc-web+proto', 'application/grpc-web-text', 'application/grpc+json',
+    'application/grpc; charset=utf-8', 'application/grpcx', 'application/json',
+  ])('content type %s is HTTP 415 without a gRPC status', async (contentType) => {
+    const answer = await raw(port, '/test.Echo/Unary', prefixed(Buffer.from('x')), { 'content-type': contentType });
+    expect(answer).toMatchObject({ httpStatus: 415, messages: [] });
+    expect(answer.grpcStatus).toBeNaN();
+  });
+
+  test.each([
+    ['half a message', prefixed(Buffer.from('abc'), 0, 10)],
+    ['a whole message without the half-close', prefixed(Buffer.from('abc'))],
+  ])('%s not completed within readTimeoutMs is refused (DEADLINE_EXCEEDED)', async (_name, body) => {
+    const started = Date.now();
+    const answer = await raw(port, '/test.Echo/Unary', body, {}, false);
+    expect(answer.grpcStatus).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+    expect(decodeURI(answer.grpcMessage)).toBe(`Request not received in full within ${READ_TIMEOUT_MS} ms`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(READ_TIMEOUT_MS - 10);
+  });
+
+  test('the read deadline ends with the request: a handler may answer after it', async () => {
+    await expect(raw(port, '/test.Echo/Unary', prefixed(Buffer.from('slow')))).resolves.toMatchObject({ grpcStatus: GrpcStatus.OK, messages: [Buffer.from('slow')] });
   });
 
   test('a server stream sends its messages, then the status in trailers', async () => {
@@ -191,6 +231,36 @@ describe('GrpcServer (gRPC on node:http2)', () => {
   });
 });
 
+describe('GrpcServer maxConcurrentStreams', () => {
+  test('is announced in SETTINGS; a call past it waits until an open one ends', async () => {
+    const { server, port } = await serve({ maxConcurrentStreams: 2 });
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      await new Promise((resolve) => session.once('remoteSettings', resolve));
+      expect(session.remoteSettings.maxConcurrentStreams).toBe(2);
+      const call = (path: string) => {
+        const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+        req.end(prefixed(Buffer.from('x')));
+        return req;
+      };
+      // Two server streams that stay open fill the connection.
+      const opens = [call('/test.Echo/Open'), call('/test.Echo/Open')];
+      await Promise.all(opens.map((req) => new Promise((resolve) => req.once('data', resolve))));
+      const third = call('/test.Echo/Unary');
+      let answered = false;
+      const done = new Promise((resolve) => third.once('trailers', resolve)).then(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(answered).toBe(false);
+      opens[0].close();
+      await done;
+      opens[1].close();
+    } finally {
+      session.destroy();
+      await server.close(1000);
+    }
+  });
+});
+
 describe('GrpcServer.close', () => {
   test('in-flight calls finish, then new connections are refused', async () => {
     const { server, port } = await serve();
@@ -211,5 +281,13 @@ describe('GrpcServer.close', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const status = await hanging.then((answer) => answer.grpcStatus, () => NaN);
     expect(status).toBeNaN(); // no status: the stream was cut
+  });
+
+  test('a refused call whose request was never read does not outlive its answer', async () => {
+    const { server, port } = await serve();
+    await expect(raw(port, '/test.Echo/Nope', prefixed(Buffer.alloc(1000)))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });
+    const started = Date.now();
+    await server.close(3000);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,7 +1,7 @@
 import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { GrpcCall } from './grpc-call.js';
 import { CallRefused, RequestReader } from './request-reader.js';
-import { GrpcStatus, timeoutMs } from './wire.js';
+import { GrpcStatus, isGrpcProto, timeoutMs } from './wire.js';
 
 /** A method taking one request message: unary, or server-streaming when it writes several answers. */
 export interface GrpcMethod {
@@ -10,8 +10,8 @@ export interface GrpcMethod {
   serialize(message: unknown): Uint8Array;
   handle(call: GrpcCall, request: unknown): void;
   /**
-   * A request the transport refused (no, a second, an unreadable or an oversized message, a bad
-   * grpc-timeout or encoding), as a request `handle` answers itself; without it the call gets the
+   * A request the transport refused (no, a second, an unreadable, an oversized or a late message, a
+   * bad grpc-timeout or encoding), as a request `handle` answers itself; without it the call gets the
    * refusal's gRPC status (Check answers a deny instead: Envoy's failure_mode_allow can turn a gRPC
    * error into an allow).
    */
@@ -22,6 +22,10 @@ interface GrpcServerOptions {
   /** Largest message read; a larger prefix is refused with RESOURCE_EXHAUSTED before buffering. */
   maxReceiveBytes: number;
   keepalive: { time_ms: number; timeout_ms: number };
+  /** Calls one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  maxConcurrentStreams: number;
+  /** Time a call's request has to arrive in full (message and half-close) before it is refused. */
+  readTimeoutMs: number;
   /** Errors of the listening socket after it is bound (accept failures such as EMFILE). */
   onError: (err: Error) => void;
 }
@@ -38,7 +42,11 @@ export class GrpcServer {
 
   constructor(private readonly methods: ReadonlyMap<string, GrpcMethod>, private readonly options: GrpcServerOptions) {
     // Node's session memory cap stalls busy connections instead of protecting them (grpc-js lifts it too).
-    this.server = http2.createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER, maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER });
+    this.server = http2.createServer({
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
+      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
+      settings: { maxConcurrentStreams: options.maxConcurrentStreams },
+    });
     this.server.on('session', (session) => this.track(session));
     this.server.on('stream', (stream, headers) => this.dispatch(stream, headers));
   }
@@ -120,9 +128,10 @@ export class GrpcServer {
 
   private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => {}); // a reset stream closes; its call sees the close
-    const contentType = headers['content-type'];
-    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
-      stream.respond({ ':status': 415 }, { endStream: true });
+    // The spec's answer to a request that is not gRPC; Envoy only sends application/grpc, so this is
+    // never a gRPC error that failure_mode_allow could turn into an allow.
+    if (!isGrpcProto(headers['content-type'])) {
+      stream.respond({ ':status': 415 }, { endStream: true }); // Node closes an unread stream once this is out
       return;
     }
     const path = headers[':path'] ?? '';
@@ -132,21 +141,37 @@ export class GrpcServer {
     const timeout = timeoutMs(headers['grpc-timeout']);
     if (Number.isNaN(timeout)) return this.refuse(stream, call, new CallRefused(GrpcStatus.INTERNAL, `Invalid grpc-timeout value "${String(headers['grpc-timeout'])}"`), method);
     if (timeout !== undefined) call.expireAfter(timeout);
+    this.read(stream, call, method, headers['grpc-encoding']);
+  }
+
+  /**
+   * Reads the request until the client half-closes, then runs the method. A request not in full
+   * within readTimeoutMs is refused: a peer sending half messages would otherwise hold their buffers.
+   */
+  private read(stream: ServerHttp2Stream, call: GrpcCall, method: GrpcMethod, encoding: string | string[] | undefined): void {
     const reader = new RequestReader(this.options.maxReceiveBytes);
     let refused = false;
+    const refuseRead = (refusal: CallRefused): void => {
+      stream.off('data', onData);
+      clearTimeout(readDeadline);
+      refused = true;
+      this.refuse(stream, call, refusal, method);
+    };
     const onData = (chunk: Buffer): void => {
       try {
         reader.push(chunk);
       } catch (err) {
-        stream.off('data', onData);
-        refused = true;
-        this.refuse(stream, call, err as CallRefused, method);
+        refuseRead(err as CallRefused);
       }
     };
+    const { readTimeoutMs } = this.options;
+    const readDeadline = setTimeout(() => refuseRead(new CallRefused(GrpcStatus.DEADLINE_EXCEEDED, `Request not received in full within ${readTimeoutMs} ms`)), readTimeoutMs);
+    call.onClose(() => clearTimeout(readDeadline));
     stream.on('data', onData);
     stream.once('end', () => {
+      clearTimeout(readDeadline);
       if (call.finished || refused) return;
-      reader.finish(headers['grpc-encoding']).then(
+      reader.finish(encoding).then(
         (bytes) => this.run(call, method, bytes),
         (err: CallRefused) => this.refuse(stream, call, err, method),
       );
@@ -175,7 +200,9 @@ export class GrpcServer {
 
   /**
    * Answers a request the transport refused, as the method says (`refused`) or with the refusal's
-   * status, and drains what the client still sends without keeping it.
+   * status, and drains what the client still sends without keeping it. (Closing the stream after the
+   * answer with RST_STREAM NO_ERROR leaves a Node client that still has request data queued, such as
+   * grpc-js, with a stream it never releases, so its channel never closes.)
    */
   private refuse(stream: ServerHttp2Stream, call: GrpcCall, refusal: CallRefused, method?: GrpcMethod): void {
     stream.resume();

@@ -27,13 +27,15 @@ export class RequestReader {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Throws CallRefused for an oversized or second message. */
+  /** Throws CallRefused for an oversized or second message, or a compressed flag other than 0 or 1. */
   push(chunk: Buffer): void {
     if (this.message) throw new CallRefused(GrpcStatus.UNIMPLEMENTED, 'Received a second request message');
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.expected < 0 && this.buffered >= PREFIX_BYTES) {
       const head = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks);
+      // The spec defines 0 and 1 only; reading another flag as "uncompressed" would guess at the bytes.
+      if (head[0] > 1) throw new CallRefused(GrpcStatus.INTERNAL, `Received message with invalid compressed flag ${head[0]}`);
       this.compressed = head[0] === 1;
       this.expected = head.readUInt32BE(1);
       if (this.expected > this.maxBytes) {

@@ -20,6 +20,10 @@ export interface EnvoyGrpcServerOptions {
   /** Largest CheckRequest decided on; larger ones get a 413 deny. */
   maxReceiveBytes: number;
   keepalive: { time_ms: number; timeout_ms: number };
+  /** Calls one connection may have open at once. */
+  maxConcurrentStreams: number;
+  /** Time a Check has to arrive in full; later it is a 400 deny. */
+  readTimeoutMs: number;
   policyLoaded: () => boolean;
   log: Logger;
 }
@@ -48,6 +52,8 @@ export class EnvoyGrpcServer {
     this.server = new GrpcServer(methods, {
       maxReceiveBytes: options.maxReceiveBytes * OVERSIZE_READ_FACTOR,
       keepalive: options.keepalive,
+      maxConcurrentStreams: options.maxConcurrentStreams,
+      readTimeoutMs: options.readTimeoutMs,
       onError: (err) => options.log.error('gRPC listener error', { error: err.message }),
     });
   }

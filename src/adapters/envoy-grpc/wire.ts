@@ -24,6 +24,17 @@ export const RESPONSE_HEADERS = {
   'grpc-encoding': 'identity',
 } as const;
 
+/**
+ * gRPC with protobuf messages, the only request content type served: "application/grpc" or
+ * "application/grpc+proto", compared case-insensitively as the spec's ABNF literals and HTTP media
+ * types are. grpc-web, other codecs (+json) and media type parameters are not gRPC as Envoy sends it.
+ */
+export function isGrpcProto(contentType: string | undefined): boolean {
+  if (contentType === 'application/grpc') return true; // what Envoy and the gRPC libraries send
+  const type = contentType?.toLowerCase();
+  return type === 'application/grpc' || type === 'application/grpc+proto';
+}
+
 /** One length-prefixed, uncompressed message. */
 export function frame(message: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(PREFIX_BYTES + message.length);

@@ -13,7 +13,7 @@ describe('adapters config', () => {
         enabled: false, entrypoint: 'tollgate/authzen/decision', base_url: null, require_caller: true, required_scope: 'authzen',
         tenants: [], capabilities: [], max_evaluations: 1000, search_page_size: 100,
       },
-      envoy_grpc: { enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000 } },
+      envoy_grpc: { enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000 }, max_concurrent_streams: 100, read_timeout_ms: 5000 },
     });
   });
 

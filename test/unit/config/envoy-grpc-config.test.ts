@@ -5,7 +5,7 @@ import { configProblems } from '../../helpers/config.js';
 describe('adapters.envoy_grpc config', () => {
   test('defaults', () => {
     expect(loadConfig({}).adapters.envoy_grpc).toEqual({
-      enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000 },
+      enabled: true, max_receive_bytes: 8 * 1024 * 1024, keepalive: { time_ms: 60_000, timeout_ms: 20_000 }, max_concurrent_streams: 100, read_timeout_ms: 5000,
     });
   });
 
@@ -13,11 +13,17 @@ describe('adapters.envoy_grpc config', () => {
     const cfg = loadConfig({ TOLLGATE_ADAPTERS__ENVOY_GRPC__ENABLED: 'false', TOLLGATE_ADAPTERS__ENVOY_GRPC__KEEPALIVE__TIME_MS: '30000' });
     expect(cfg.adapters.envoy_grpc.enabled).toBe(false);
     expect(cfg.adapters.envoy_grpc.keepalive.time_ms).toBe(30_000);
+    const limits = loadConfig({ TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_CONCURRENT_STREAMS: '16', TOLLGATE_ADAPTERS__ENVOY_GRPC__READ_TIMEOUT_MS: '250' });
+    expect(limits.adapters.envoy_grpc).toMatchObject({ max_concurrent_streams: 16, read_timeout_ms: 250 });
   });
 
   test.each([
     ['TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_RECEIVE_BYTES', '0', 'adapters.envoy_grpc.max_receive_bytes'],
     ['TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_RECEIVE_BYTES', String(1024 ** 3), 'adapters.envoy_grpc.max_receive_bytes'],
+    ['TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_CONCURRENT_STREAMS', '0', 'adapters.envoy_grpc.max_concurrent_streams'],
+    ['TOLLGATE_ADAPTERS__ENVOY_GRPC__MAX_CONCURRENT_STREAMS', String(2 ** 32), 'adapters.envoy_grpc.max_concurrent_streams'],
+    ['TOLLGATE_ADAPTERS__ENVOY_GRPC__READ_TIMEOUT_MS', '0', 'adapters.envoy_grpc.read_timeout_ms'],
+    ['TOLLGATE_ADAPTERS__ENVOY_GRPC__READ_TIMEOUT_MS', '600001', 'adapters.envoy_grpc.read_timeout_ms'],
     ['TOLLGATE_ADAPTERS__ENVOY_GRPC__BOGUS', '1', 'adapters.envoy_grpc'],
   ])('%s=%s is rejected at %s', (name, value, at) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -32,7 +38,7 @@ describe('the deprecated top-level envoy_grpc key', () => {
       'adapters: {envoy_grpc: {max_receive_bytes: 2048, keepalive: {timeout_ms: 3000}}}',
     ].join('\n'));
     const { adapters } = loadConfig({}, file);
-    expect(adapters.envoy_grpc).toEqual({ enabled: false, max_receive_bytes: 2048, keepalive: { time_ms: 5000, timeout_ms: 3000 } });
+    expect(adapters.envoy_grpc).toEqual({ enabled: false, max_receive_bytes: 2048, keepalive: { time_ms: 5000, timeout_ms: 3000 }, max_concurrent_streams: 100, read_timeout_ms: 5000 });
     expect(loadConfig({}, file)).not.toHaveProperty('envoy_grpc');
   });
 

@@ -283,6 +283,20 @@ describe('GrpcServer.close', () => {
     expect(status).toBeNaN(); // no status: the stream was cut
   });
 
+  test('a peer that never closes its side of the connection is cut at the timeout', async () => {
+    const { server, port } = await serve();
+    // HTTP/2 preface and SETTINGS, then silence: it reads the GOAWAY and the FIN and never closes.
+    const peer = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    peer.on('data', () => {});
+    await new Promise((resolve) => peer.once('connect', resolve));
+    peer.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await server.close(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    peer.destroy();
+  });
+
   test('a refused call whose request was never read does not outlive its answer', async () => {
     const { server, port } = await serve();
     await expect(raw(port, '/test.Echo/Nope', prefixed(Buffer.alloc(1000)))).resolves.toMatchObject({ grpcStatus: GrpcStatus.UNIMPLEMENTED });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { GrpcCall } from './grpc-call.js';
 import { CallRefused, RequestReader } from './request-reader.js';
@@ -39,6 +40,11 @@ export class GrpcServer {
   private readonly server: Http2Server;
   /** Open connections, each with the function that stops its keepalive pings. */
   private readonly sessions = new Map<ServerHttp2Session, () => void>();
+  /**
+   * Open TCP connections. A closed session only ends its socket's writing side; a peer that never
+   * closes its own would keep the server, and a shutdown, open for ever.
+   */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly methods: ReadonlyMap<string, GrpcMethod>, private readonly options: GrpcServerOptions) {
     // Node's session memory cap stalls busy connections instead of protecting them (grpc-js lifts it too).
@@ -48,6 +54,10 @@ export class GrpcServer {
       settings: { maxConcurrentStreams: options.maxConcurrentStreams },
     });
     this.server.on('session', (session) => this.track(session));
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     this.server.on('stream', (stream, headers) => this.dispatch(stream, headers));
   }
 
@@ -68,6 +78,7 @@ export class GrpcServer {
     return new Promise((resolve) => {
       const cut = setTimeout(() => {
         for (const session of this.sessions.keys()) session.destroy();
+        for (const socket of this.sockets) socket.destroy();
       }, timeoutMs);
       this.server.close(() => {
         clearTimeout(cut);

@@ -40,6 +40,8 @@ export function runWorker(app: TollgateApp, peers: PeerDecisions): Promise<numbe
     process.on('SIGINT', () => shutdown('SIGINT'));
     started.then((ports) => {
       if (stopping) return;
+      // The keys' digest is computed on first use: now, before the GC, rather than inside the first /readyz.
+      app.loggers.app.debug('keys digest', { keys_sha256: app.identity.keysSha256 });
       collectGarbage(); // as a single process does after start-up
       app.loggers.app.info('worker listening', { pid: process.pid, http_port: ports.http, grpc_port: ports.grpc });
       send({ tollgate: 'listening', http: ports.http, grpc: ports.grpc });

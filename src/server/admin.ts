@@ -43,8 +43,11 @@ export function createAdminApp({ metrics, policies, audit, access }: AdminDeps):
     res.json({ revision: engine.revision, entrypoints: engine.entrypoints, required_builtins: engine.requiredBuiltins });
   });
   app.post('/v1/admin/policy/reload', async (_req, res) => {
-    await policies.reload();
-    res.json({ revision: policies.current()?.revision ?? null });
+    const error = await policies.reload();
+    const revision = policies.current()?.revision ?? null;
+    // As a cluster answers: a refused bundle is a failure to report, not a 200 with the old revision.
+    if (error) res.status(500).json({ status: 'failed', reason: 'reload_failed', revision, error: error.message });
+    else res.json({ revision });
   });
   return app;
 }

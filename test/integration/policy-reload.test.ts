@@ -28,6 +28,15 @@ describe('hot reload of hostile bundles', () => {
     expect(tg.decisions().at(-1)).toMatchObject({ decision_id: res.json.decision_id, policy_revision: 'good-1' });
   });
 
+  test('an admin reload of a refused bundle is a 500 reload_failed naming the error; the old revision still serves', async () => {
+    const [{ bytes, error }] = hostile;
+    writeFileSync(file, bytes());
+    const res = await fetch(`${tg.adminUrl}/v1/admin/policy/reload`, { method: 'POST' });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ status: 'failed', reason: 'reload_failed', revision: 'good-1', error: expect.stringMatching(error) });
+    expect(tg.app.policies.current()?.revision).toBe('good-1');
+  });
+
   test('a good bundle afterwards is served', async () => {
     writeFileSync(file, good('good-2'));
     await waitFor(() => tg.app.policies.current()?.revision === 'good-2');
